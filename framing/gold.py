@@ -1,0 +1,99 @@
+"""Labelled passages (gold data) for training and evaluation.
+
+A labelled file is JSONL with at least ``text`` and ``frames`` (a list of frame names) per
+record; ``id``, ``provenance``, ``annotator``, ``source`` are kept when present. Passages of
+one source article share a CV group so that cross-validation never splits an article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from .documents import decode_text
+from .errors import InputError
+from .frames import FRAMES
+
+
+@dataclass
+class LabelledSet:
+    ids: list[str]
+    texts: list[str]
+    Y: np.ndarray            # (n, 4) 0/1 in FRAMES order
+    groups: list[str]        # CV groups: the source article, or the passage itself
+    records: list[dict]
+    sha256: str              # of the files' bytes, in order: identifies the training data
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def label_counts(self) -> dict:
+        counts = {f: int(self.Y[:, k].sum()) for k, f in enumerate(FRAMES)}
+        counts["none"] = int((self.Y.sum(axis=1) == 0).sum())
+        counts["total"] = len(self)
+        return counts
+
+
+def gold_paths(folder: str | os.PathLike) -> list[Path]:
+    """The gold files of a folder: its ``*.jsonl`` (label-only files such as the second,
+    blind pass live in its ``labels/`` subfolder and are not training data)."""
+    return sorted(Path(folder).glob("*.jsonl"))
+
+
+def load_labelled(paths: Iterable[str | os.PathLike]) -> LabelledSet:
+    """Read labelled JSONL files; every malformed record is reported, all at once."""
+    ids, texts, rows, groups, records, problems = [], [], [], [], [], []
+    digest = hashlib.sha256()
+    seen_ids: set[str] = set()
+    for path in paths:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        digest.update(data)
+        text = decode_text(data, str(path))
+        for line_no, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{line_no}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{where}: not valid JSON ({exc.msg})")
+                continue
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str) \
+                    or not record["text"].strip():
+                problems.append(f"{where}: record needs a non-empty string 'text'")
+                continue
+            frames = record.get("frames")
+            if not isinstance(frames, list) or not all(isinstance(f, str) for f in frames):
+                problems.append(f"{where}: 'frames' must be a list of frame names")
+                continue
+            unknown = sorted(set(frames) - set(FRAMES))
+            if unknown:
+                problems.append(f"{where}: unknown frame(s) {', '.join(unknown)}")
+                continue
+            record_id = str(record.get("id", where))
+            if record_id in seen_ids:
+                problems.append(f"{where}: duplicate id {record_id!r}")
+                continue
+            seen_ids.add(record_id)
+            ids.append(record_id)
+            texts.append(record["text"])
+            rows.append([1 if f in frames else 0 for f in FRAMES])
+            groups.append(str(record.get("source") or record_id))
+            records.append(record)
+    if problems:
+        shown = "; ".join(problems[:20]) + (f"; and {len(problems) - 20} more" if len(problems) > 20 else "")
+        raise InputError(f"{len(problems)} problem(s) in labelled data: {shown}")
+    if not texts:
+        raise InputError("no labelled passages found")
+    Y = np.asarray(rows, dtype=np.int64).reshape(len(rows), len(FRAMES))
+    return LabelledSet(ids, texts, Y, groups, records, digest.hexdigest())

@@ -1,0 +1,90 @@
+import json
+
+import pytest
+from hypothesis import given, strategies as st
+
+from framing.documents import read_documents
+from framing.errors import InputError
+
+
+def read_all(paths):
+    errors = []
+    documents = list(read_documents([str(p) for p in paths], errors=errors))
+    return documents, [str(e) for e in errors]
+
+
+def test_txt_is_one_article_with_bom_and_crlf(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"\xef\xbb\xbfFirst.\r\n\r\nSecond.\r\n")
+    (document,), errors = read_all([path])
+    assert errors == []
+    assert document.text == "First.\n\nSecond.\n"
+    assert document.document_id == "a"
+
+
+def test_jsonl_records_keep_id_and_metadata(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps({"id": "x1", "text": "Talks resumed.", "outlet": "npr", "date": "2025-06-02"})
+                    + "\n\n" + json.dumps({"text": "No id here."}) + "\n", encoding="utf-8")
+    documents, errors = read_all([path])
+    assert errors == []
+    assert [d.document_id for d in documents] == ["x1", "p:3"]
+    assert documents[0].meta == {"outlet": "npr", "date": "2025-06-02"}
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    (b"caf\xe9 au lait", "not UTF-8"),
+    (b"\xff\xfeh\x00i\x00", "UTF-16"),
+    (b"   \n\n\t ", "empty"),
+])
+def test_unusable_text_files_are_named_and_skipped(tmp_path, content, message):
+    bad, good = tmp_path / "bad.txt", tmp_path / "good.txt"
+    bad.write_bytes(content)
+    good.write_text("A real paragraph.", encoding="utf-8")
+    documents, errors = read_all([bad, good])
+    assert [d.document_id for d in documents] == ["good"]
+    assert len(errors) == 1 and "bad.txt" in errors[0] and message in errors[0]
+    assert "\n" not in errors[0]
+
+
+@pytest.mark.parametrize("line, message", [
+    ('{"text": ', "not valid JSON"),
+    ('["text"]', "expected a JSON object"),
+    ('{"id": 3}', "no 'text'"),
+    ('{"text": 42}', "must be a string"),
+    ('{"text": "  "}', "empty"),
+    ('{"text": "ok", "id": [1]}', "'id' must be"),
+    ("[" * 100000 + "]" * 100000, "JSON"),
+])
+def test_malformed_records_are_reported_with_line_numbers(tmp_path, line, message):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"text": "Fine record."}\n' + line + "\n", encoding="utf-8")
+    documents, errors = read_all([path])
+    assert len(documents) == 1
+    assert len(errors) == 1 and "r.jsonl:2" in errors[0] and message in errors[0]
+
+
+def test_missing_file_and_directory(tmp_path):
+    _, errors = read_all([tmp_path / "nope.txt", tmp_path])
+    assert "no such file" in errors[0] and "is a directory" in errors[1]
+
+
+def test_without_error_list_the_first_problem_raises(tmp_path):
+    with pytest.raises(InputError):
+        list(read_documents([str(tmp_path / "missing.txt")]))
+
+
+@given(st.lists(st.fixed_dictionaries({"text": st.text(min_size=1).filter(str.strip),
+                                       "id": st.text(min_size=1, max_size=8)}), max_size=5))
+def test_jsonl_round_trip(records):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "h.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        documents, errors = read_all([path])
+    assert errors == []
+    assert [(d.document_id, d.text) for d in documents] == [
+        (r["id"], r["text"].replace("\r\n", "\n")) for r in records]

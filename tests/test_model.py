@@ -1,0 +1,136 @@
+import json
+import pickle
+import shutil
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import (check_no_attributes_set_in_init,
+                                            check_parameters_default_constructible)
+
+from framing.errors import ModelError
+from framing.features import LexiconFeatures
+from framing.frames import FRAMES
+from framing.gold import load_labelled
+from framing.learn import Settings, best_thresholds, build_pipeline, export_head
+from framing.lexicon import Lexicon
+from framing.model import load_model
+
+
+def test_lexicon_features_follow_the_estimator_contract():
+    check_parameters_default_constructible("LexiconFeatures", LexiconFeatures())
+    check_no_attributes_set_in_init("LexiconFeatures", LexiconFeatures())
+    transformer = LexiconFeatures(term_columns=False)
+    assert clone(transformer).get_params() == {"lexicon_text": None, "term_columns": False}
+
+
+def test_lexicon_feature_columns_are_named_cues():
+    features = LexiconFeatures().fit()
+    names = list(features.get_feature_names_out())
+    assert names[:4] == [f"lex_score:{f}" for f in FRAMES]
+    X = features.transform(["Air defences shot down 40 drones.", "Nothing here."])
+    assert X.shape == (2, len(names))
+    row = X[0].toarray().ravel()
+    assert row[0] > 0 and "lex:military_success:shot down" in {names[i] for i in np.flatnonzero(row)}
+    assert X[1].nnz == 0
+
+
+def test_best_thresholds_separate_perfectly_separable_scores():
+    Y = np.array([[1], [1], [0], [0]])
+    scores = np.array([[0.9], [0.7], [0.4], [0.1]])
+    (cut,) = best_thresholds(Y, scores)
+    assert 0.4 < cut < 0.7
+
+
+def test_exported_arrays_reproduce_the_pipeline(small_gold):
+    data = load_labelled([small_gold])
+    lexicon = Lexicon.load()
+    pipeline = build_pipeline("hybrid", lexicon, Settings()).fit(data.texts, data.Y)
+    head = export_head(pipeline)
+    X = pipeline.named_steps["features"].transform(data.texts[:20])
+    np.testing.assert_allclose(head.probabilities(X), pipeline.predict_proba(data.texts[:20]), rtol=1e-9)
+
+
+def test_saved_model_round_trips(small_model_dir, small_gold):
+    model = load_model(small_model_dir)
+    data = load_labelled([small_gold])
+    predictions = model.predict(data.texts[:10], "hybrid")
+    assert len(predictions) == 10
+    for prediction in predictions:
+        assert set(prediction.scores) == set(FRAMES)
+        assert set(prediction.evidence) == set(prediction.frames)
+    card = json.loads((small_model_dir / "model.json").read_text())["card"]
+    assert card["training_data"]["passages"] == len(data)
+    assert set(card["thresholds"]) == {"hybrid", "lexicon", "model"}
+
+
+def test_training_is_deterministic(tmp_path, small_gold, small_model_dir):
+    from framing.train import train_model
+
+    again = train_model(load_labelled([small_gold]), settings=Settings(threshold_folds=3),
+                        cross_validation=False).save(tmp_path / "again")
+    for name in ("model.json", "model.npz"):
+        assert (again / name).read_bytes() == (small_model_dir / name).read_bytes()
+
+
+@pytest.fixture()
+def model_copy(tmp_path, small_model_dir):
+    target = tmp_path / "copy"
+    shutil.copytree(small_model_dir, target)
+    return target
+
+
+def test_tampered_arrays_are_refused(model_copy):
+    data = bytearray((model_copy / "model.npz").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (model_copy / "model.npz").write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="checksum"):
+        load_model(model_copy)
+
+
+def test_truncated_model_is_refused(model_copy):
+    (model_copy / "model.json").write_text((model_copy / "model.json").read_text()[:500])
+    with pytest.raises(ModelError, match="not a framing model"):
+        load_model(model_copy)
+
+
+def test_foreign_format_version_says_how_to_retrain(model_copy):
+    document = json.loads((model_copy / "model.json").read_text())
+    document["format_version"] = 99
+    (model_copy / "model.json").write_text(json.dumps(document))
+    with pytest.raises(ModelError, match="framing train"):
+        load_model(model_copy)
+
+
+class Payload:
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("touch /tmp/framing-pwned",))
+
+
+def test_a_crafted_pickle_is_refused_and_never_runs(tmp_path):
+    import os
+
+    marker = "/tmp/framing-pwned"
+    if os.path.exists(marker):
+        os.unlink(marker)
+    folder = tmp_path / "evil"
+    folder.mkdir()
+    blob = pickle.dumps(Payload())
+    for name in ("model.json", "model.npz", "model.pkl"):
+        (folder / name).write_bytes(blob)
+    with pytest.raises(ModelError):
+        load_model(folder)
+    # a pickle smuggled into the arrays file of an otherwise valid-looking model
+    document = {"format": "framing-model", "format_version": 1,
+                "arrays_sha256": __import__("hashlib").sha256(blob).hexdigest()}
+    (folder / "model.json").write_text(json.dumps(document))
+    with pytest.raises(ModelError):
+        load_model(folder)
+    assert not os.path.exists(marker)
+
+
+def test_missing_model_folder(tmp_path):
+    with pytest.raises(ModelError, match="no such model"):
+        load_model(tmp_path / "absent")
