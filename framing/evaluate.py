@@ -36,7 +36,7 @@ def metrics(Y_true: np.ndarray, Y_pred: np.ndarray) -> dict:
 def cross_validate(data: LabelledSet, lexicon: Lexicon, settings=None,
                    methods=EVALUATION_ORDER) -> dict:
     """Stratified group k-fold CV of each method; out-of-fold predictions pooled."""
-    from .learn import Settings, cv_splits, fit_method
+    from .learn import Settings, cv_splits, fit_methods
 
     settings = settings or Settings()
     predictions = {m: np.zeros_like(data.Y) for m in methods}
@@ -45,9 +45,9 @@ def cross_validate(data: LabelledSet, lexicon: Lexicon, settings=None,
         train_texts = [data.texts[i] for i in train]
         test_texts = [data.texts[i] for i in test]
         train_groups = [data.groups[i] for i in train]
+        fitted = fit_methods(methods, lexicon, train_texts, data.Y[train], train_groups, settings)
         for method in methods:
-            fitted = fit_method(method, lexicon, train_texts, data.Y[train], train_groups, settings)
-            predictions[method][test] = fitted.predict(lexicon, test_texts)
+            predictions[method][test] = fitted[method].predict(lexicon, test_texts)
     results = {m: metrics(data.Y, predictions[m]) for m in methods}
     return {"procedure": f"stratified group {len(splits)}-fold cross-validation, seed "
                          f"{settings.seed}; thresholds by inner {settings.threshold_folds}-fold CV",
@@ -61,7 +61,7 @@ def holdout_evaluate(data: LabelledSet, lexicon: Lexicon, provenance: str, setti
     ``--holdout seed`` trains on the written passages only and tests on the paragraphs of
     the real seed articles: the closest in-repo stand-in for unseen outlets.
     """
-    from .learn import Settings, fit_method
+    from .learn import Settings, fit_methods
 
     settings = settings or Settings()
     test = np.array([str(r.get("provenance")) == provenance for r in data.records])
@@ -73,10 +73,8 @@ def holdout_evaluate(data: LabelledSet, lexicon: Lexicon, provenance: str, setti
     train_texts = [t for t, keep in zip(data.texts, train) if keep]
     test_texts = [t for t, keep in zip(data.texts, test) if keep]
     train_groups = [g for g, keep in zip(data.groups, train) if keep]
-    results = {}
-    for method in methods:
-        fitted = fit_method(method, lexicon, train_texts, data.Y[train], train_groups, settings)
-        results[method] = metrics(data.Y[test], fitted.predict(lexicon, test_texts))
+    fitted = fit_methods(methods, lexicon, train_texts, data.Y[train], train_groups, settings)
+    results = {m: metrics(data.Y[test], fitted[m].predict(lexicon, test_texts)) for m in methods}
     return {"procedure": f"trained on {int(train.sum())} passages whose provenance is not "
                          f"{provenance!r}, tested on the {int(test.sum())} that are",
             "passages": int(test.sum()), "methods": results}

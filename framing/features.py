@@ -1,8 +1,10 @@
 """scikit-learn transformers that turn passages into features.
 
-:class:`LexiconFeatures` makes the lexicon a transformer whose columns are named cues, so that
-``make_union(LexiconFeatures(), text_vectorizer())`` feeding a one-vs-rest classifier *is* the
-hybrid model, and evidence is a lookup of the non-zero, high-weight named columns.
+:class:`LexiconFeatures` makes the lexicon a transformer whose columns are named cues, so it
+composes in any scikit-learn Pipeline or FeatureUnion (for instance
+``make_union(LexiconFeatures(), text_vectorizer())`` for a researcher's own classifier), and
+evidence is a lookup of the non-zero named columns. :func:`text_vectorizer` is the TF-IDF the
+shipped model uses.
 """
 
 from __future__ import annotations
@@ -87,8 +89,8 @@ def _length(X) -> int:
     return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
-def text_vectorizer(min_df: int = 2) -> TfidfVectorizer:
-    """Word unigrams and bigrams over normalised (stemmed) tokens, sublinear TF-IDF."""
+def text_vectorizer(min_df: int = 2, ngram_max: int = 1) -> TfidfVectorizer:
+    """Word n-grams over normalised (stemmed) tokens, sublinear TF-IDF."""
     return TfidfVectorizer(tokenizer=stems, token_pattern=None, lowercase=False,
-                           ngram_range=(1, 2), min_df=min_df, sublinear_tf=True,
+                           ngram_range=(1, ngram_max), min_df=min_df, sublinear_tf=True,
                            dtype=np.float64)

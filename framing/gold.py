@@ -26,7 +26,7 @@ class LabelledSet:
     ids: list[str]
     texts: list[str]
     Y: np.ndarray            # (n, 4) 0/1 in FRAMES order
-    groups: list[str]        # CV groups: the source article, or the passage itself
+    groups: list[str]        # CV groups: the source article (source or article), or the passage
     records: list[dict]
     sha256: str              # of the files' bytes, in order: identifies the training data
 
@@ -88,7 +88,7 @@ def load_labelled(paths: Iterable[str | os.PathLike]) -> LabelledSet:
             ids.append(record_id)
             texts.append(record["text"])
             rows.append([1 if f in frames else 0 for f in FRAMES])
-            groups.append(str(record.get("source") or record_id))
+            groups.append(str(record.get("source") or record.get("article") or record_id))
             records.append(record)
     if problems:
         shown = "; ".join(problems[:20]) + (f"; and {len(problems) - 20} more" if len(problems) > 20 else "")

@@ -15,8 +15,10 @@ truncated or tampered file is refused.
 Three methods share one :class:`FrameModel`:
 
 ``lexicon``  per-frame sum of cue weights, squashed to 0..1, against a threshold chosen by CV;
-``model``    TF-IDF word n-grams into calibrated one-vs-rest logistic regression;
-``hybrid``   the same classifier over lexicon features *and* TF-IDF (the default).
+``model``    TF-IDF over stemmed words into calibrated one-vs-rest logistic regression;
+``hybrid``   the two fused, ``w * model + (1 - w) * lexicon`` per frame (the default).
+
+Every method has its own per-frame thresholds, chosen by cross-validation at training time.
 """
 
 from __future__ import annotations
@@ -76,74 +78,59 @@ class FrameModel:
     lexicon: Lexicon
     vocabulary: list[str]
     idf: np.ndarray
-    lexicon_weight: float
-    heads: dict[str, LinearHead]       # "model" and "hybrid"
+    head: LinearHead                    # the model method's classifier
+    fusion_weight: float                # hybrid = w * model + (1 - w) * lexicon
     thresholds: dict[str, list[float]]  # per method, one per frame
     card: dict = field(default_factory=dict)
 
     # -- features ------------------------------------------------------------------------
-    def _featurizers(self):
-        if not hasattr(self, "_cached_featurizers"):
-            from .features import LexiconFeatures, text_vectorizer
+    def _vectorizer(self):
+        if not hasattr(self, "_cached_vectorizer"):
+            from .features import text_vectorizer
 
-            vectorizer = text_vectorizer()
+            ngram_max = max((term.count(" ") + 1 for term in self.vocabulary), default=1)
+            vectorizer = text_vectorizer(ngram_max=ngram_max)
             vectorizer.vocabulary_ = {term: i for i, term in enumerate(self.vocabulary)}
             vectorizer.idf_ = self.idf
-            lexicon_features = LexiconFeatures(self.lexicon.to_text()).fit()
-            self._cached_featurizers = (vectorizer, lexicon_features)
-        return self._cached_featurizers
+            self._cached_vectorizer = vectorizer
+        return self._cached_vectorizer
 
-    def feature_names(self, method: str) -> list[str]:
-        vectorizer, lexicon_features = self._featurizers()
-        names = list(self.vocabulary)
-        if method == "hybrid":
-            names = list(lexicon_features.get_feature_names_out()) + names
-        return names
-
-    def features(self, texts: list[str], method: str):
-        from scipy import sparse
-
-        vectorizer, lexicon_features = self._featurizers()
-        text_block = vectorizer.transform(texts)
-        if method == "model":
-            return text_block
-        lexical = lexicon_features.transform(texts) * self.lexicon_weight
-        return sparse.hstack([lexical, text_block], format="csr")
+    def features(self, texts: list[str]):
+        """TF-IDF rows (sparse) of the model's vocabulary."""
+        return self._vectorizer().transform(texts)
 
     # -- decisions -----------------------------------------------------------------------
-    def scores(self, texts: list[str], method: str) -> np.ndarray:
-        """Scores in 0..1, shape (n_texts, 4), for ``method``."""
-        check_method(method)
-        if method == "lexicon":
-            return np.array([[lexicon_probability(s[f]) for f in FRAMES]
-                             for s in (Lexicon.frame_scores(self.lexicon.match(t)) for t in texts)]
-                            ).reshape(len(texts), len(FRAMES))
-        return self.heads[method].probabilities(self.features(texts, method))
+    def _lexicon_part(self, matches_per_text) -> np.ndarray:
+        rows = [Lexicon.frame_scores(matches) for matches in matches_per_text]
+        return np.array([[lexicon_probability(r[f]) for f in FRAMES] for r in rows],
+                        dtype=float).reshape(len(rows), len(FRAMES))
 
     def predict(self, texts: list[str], method: str = "hybrid") -> list[Prediction]:
-        """Frames, scores and evidence for each text."""
+        """Frames, scores (0..1, all four frames) and evidence for each text."""
         check_method(method)
         texts = list(texts)
         if not texts:
             return []
-        thresholds = np.asarray(self.thresholds[method])
+        matches = [self.lexicon.match(t) for t in texts] if method != "model" else None
+        X = self.features(texts) if method != "lexicon" else None
         if method == "lexicon":
-            X = None
-            scores = self.scores(texts, method)
+            scores = self._lexicon_part(matches)
         else:
-            X = self.features(texts, method)
-            scores = self.heads[method].probabilities(X)
-            names = self.feature_names(method)
+            scores = self.head.probabilities(X)
+            if method == "hybrid":
+                w = self.fusion_weight
+                scores = w * scores + (1.0 - w) * self._lexicon_part(matches)
+        thresholds = np.asarray(self.thresholds[method])
         predictions = []
-        for row, text in enumerate(texts):
+        for row in range(len(texts)):
             tagged = [f for k, f in enumerate(FRAMES) if scores[row, k] >= thresholds[k]]
-            matches = self.lexicon.match(text) if method != "model" else []
             evidence = {}
             for frame in tagged:
-                k = FRAMES.index(frame)
-                entry = {"lexicon": [m.to_dict() for m in matches if m.frame == frame]}
+                entry = {}
+                if matches is not None:
+                    entry["lexicon"] = [m.to_dict() for m in matches[row] if m.frame == frame]
                 if X is not None:
-                    entry["features"] = self._top_features(X[row], k, method, names)
+                    entry["features"] = self._top_features(X[row], FRAMES.index(frame))
                 evidence[frame] = entry
             predictions.append(Prediction(
                 frames=tagged,
@@ -151,12 +138,14 @@ class FrameModel:
                 evidence=evidence))
         return predictions
 
-    def _top_features(self, x_row, k: int, method: str, names: list[str]) -> list[dict]:
-        coef = self.heads[method].coef[k]
+    def _top_features(self, x_row, k: int) -> list[dict]:
+        """The model's strongest positive contributions (TF-IDF value x coefficient)."""
+        coef = self.head.coef[k]
         indices, values = x_row.indices, x_row.data
         contributions = values * coef[indices]
         order = np.argsort(-contributions, kind="stable")[:EVIDENCE_FEATURES]
-        return [{"feature": names[indices[i]], "contribution": round(float(contributions[i]), 4)}
+        return [{"feature": self.vocabulary[indices[i]],
+                 "contribution": round(float(contributions[i]), 4)}
                 for i in order if contributions[i] > 0]
 
     # -- persistence ---------------------------------------------------------------------
@@ -166,12 +155,9 @@ class FrameModel:
 
         target = Path(directory)
         target.mkdir(parents=True, exist_ok=True)
-        arrays = {"idf": self.idf}
-        for name, head in sorted(self.heads.items()):
-            arrays[f"{name}.coef"] = head.coef
-            arrays[f"{name}.intercept"] = head.intercept
-            arrays[f"{name}.calibration_a"] = head.calibration_a
-            arrays[f"{name}.calibration_b"] = head.calibration_b
+        arrays = {"idf": self.idf, "coef": self.head.coef, "intercept": self.head.intercept,
+                  "calibration_a": self.head.calibration_a,
+                  "calibration_b": self.head.calibration_b}
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **{k: np.ascontiguousarray(v, dtype=np.float64)
                                        for k, v in arrays.items()})
@@ -182,7 +168,7 @@ class FrameModel:
             "framing_version": __version__,
             "frames": list(FRAMES),
             "arrays_sha256": hashlib.sha256(data).hexdigest(),
-            "lexicon_weight": self.lexicon_weight,
+            "fusion_weight": self.fusion_weight,
             "thresholds": self.thresholds,
             "lexicon": self.lexicon.to_text(),
             "lexicon_version": self.lexicon.version,
@@ -191,8 +177,42 @@ class FrameModel:
         }
         write_bytes_atomic(target / ARRAYS_NAME, data)
         write_text_atomic(target / CARD_NAME, json.dumps(self.card, indent=2, ensure_ascii=False) + "\n")
+        write_text_atomic(target / "MODEL_CARD.md", card_markdown(self.card))
         write_text_atomic(target / JSON_NAME, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
         return target
+
+
+def card_markdown(card: dict) -> str:
+    """The model card for people: what the model is, its data, and its measured quality."""
+    data = card.get("training_data", {})
+    lines = [f"# Model card: {card.get('name', 'framing model')}", "",
+             card.get("description", ""), "",
+             "## Training data", "",
+             f"- passages: {data.get('passages')} (provenance: "
+             + ", ".join(f"{k} {v}" for k, v in data.get("provenance", {}).items()) + ")",
+             "- label counts: " + ", ".join(f"{k} {v}" for k, v in data.get("label_counts", {}).items()),
+             f"- sha256 of the gold files: `{data.get('sha256')}`",
+             f"- lexicon: version {card.get('lexicon', {}).get('version')}, "
+             f"{card.get('lexicon', {}).get('terms')} terms", "",
+             "## Settings", "", "```json", json.dumps(card.get("settings", {}), indent=2), "```", ""]
+    cv = card.get("cross_validation")
+    if cv:
+        lines += ["## Cross-validated quality", "", cv["procedure"] + ".", "",
+                  "| method | frame | precision | recall | F1 |", "|---|---|---|---|---|"]
+        for method, result in cv["methods"].items():
+            for frame, v in result["per_frame"].items():
+                lines.append(f"| {method} | {frame} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} |")
+            lines.append(f"| {method} | **macro** | {result['macro_precision']:.3f} | "
+                         f"{result['macro_recall']:.3f} | **{result['macro_f1']:.3f}** |")
+        lines.append("")
+    lines += ["## Thresholds", "", "```json", json.dumps(card.get("thresholds", {}), indent=2), "```", "",
+              "## Versions", "", "```json", json.dumps(card.get("versions", {}), indent=2), "```", "",
+              "## Limits", "",
+              "The gold passages are the seed articles' paragraphs plus passages written by the "
+              "project's annotators; quality on other outlets and other wars is expected to be "
+              "lower than these cross-validated figures. Reproduce them with "
+              "`framing train` (or `framing evaluate`) from the repository root.", ""]
+    return "\n".join(lines)
 
 
 def _deterministic_npz(data: bytes) -> bytes:
@@ -276,18 +296,17 @@ def load_model(path: str | os.PathLike | None = None) -> FrameModel:
 def _from_document(document: dict, data: bytes) -> FrameModel:
     with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
         values = {name: arrays[name] for name in arrays.files}
-    heads = {}
-    for name in ("model", "hybrid"):
-        heads[name] = LinearHead(values[f"{name}.coef"], values[f"{name}.intercept"],
-                                 values[f"{name}.calibration_a"], values[f"{name}.calibration_b"])
-    vocabulary = list(document["vocabulary"])
+    head = LinearHead(values["coef"], values["intercept"], values["calibration_a"],
+                      values["calibration_b"])
+    vocabulary = [str(term) for term in document["vocabulary"]]
     lexicon = Lexicon.from_text(document["lexicon"], "<model lexicon>")
-    n_lexical = len(FRAMES) + len(lexicon.terms)
-    if values["idf"].shape != (len(vocabulary),) or \
-            heads["model"].coef.shape != (len(FRAMES), len(vocabulary)) or \
-            heads["hybrid"].coef.shape != (len(FRAMES), n_lexical + len(vocabulary)):
-        raise ModelError("model arrays do not match its vocabulary and lexicon; " + RETRAIN_HINT)
+    n = len(FRAMES)
+    if values["idf"].shape != (len(vocabulary),) or head.coef.shape != (n, len(vocabulary)) \
+            or any(v.shape != (n,) for v in (head.intercept, head.calibration_a, head.calibration_b)):
+        raise ModelError("model arrays do not match its vocabulary; " + RETRAIN_HINT)
     thresholds = {m: [float(t) for t in document["thresholds"][m]] for m in METHODS}
-    return FrameModel(lexicon=lexicon, vocabulary=vocabulary, idf=values["idf"],
-                      lexicon_weight=float(document["lexicon_weight"]), heads=heads,
-                      thresholds=thresholds, card=document.get("card", {}))
+    if any(len(t) != n for t in thresholds.values()):
+        raise ModelError("model thresholds do not cover the four frames; " + RETRAIN_HINT)
+    return FrameModel(lexicon=lexicon, vocabulary=vocabulary, idf=values["idf"], head=head,
+                      fusion_weight=float(document["fusion_weight"]), thresholds=thresholds,
+                      card=document.get("card", {}))

@@ -36,15 +36,13 @@ def train_model(data: LabelledSet, lexicon: Lexicon | None = None, settings=None
     """Fit lexicon thresholds, the model and the hybrid on all of ``data``; the card records
     the data hash, label counts, cross-validated figures, thresholds and versions."""
     from .evaluate import cross_validate
-    from .learn import Settings, export_head, fit_method, text_vocabulary
+    from .learn import Settings, export_head, fit_methods, text_vocabulary
 
     settings = settings or Settings()
     lexicon = lexicon or Lexicon.load()
-    fitted = {m: fit_method(m, lexicon, data.texts, data.Y, data.groups, settings)
-              for m in ("lexicon", "model", "hybrid")}
+    fitted = fit_methods(("lexicon", "model", "hybrid"), lexicon, data.texts, data.Y,
+                         data.groups, settings)
     vocabulary, idf = text_vocabulary(fitted["model"].pipeline)
-    hybrid_vocabulary, _ = text_vocabulary(fitted["hybrid"].pipeline)
-    assert vocabulary == hybrid_vocabulary, "model and hybrid must share one TF-IDF vocabulary"
     thresholds = {m: f.thresholds for m, f in fitted.items()}
     card = {
         "name": "framing-default",
@@ -56,17 +54,15 @@ def train_model(data: LabelledSet, lexicon: Lexicon | None = None, settings=None
         "settings": asdict(settings),
         "lexicon": {"version": lexicon.version, "terms": len(lexicon.terms),
                     "sha256": lexicon.checksum},
-        "features": {"tfidf_vocabulary": len(vocabulary),
-                     "lexicon_columns": len(FRAMES) + len(lexicon.terms)},
+        "features": {"tfidf_vocabulary": len(vocabulary)},
         "thresholds": {m: dict(zip(FRAMES, t)) for m, t in thresholds.items()},
         "versions": library_versions(),
     }
     if cross_validation:
         card["cross_validation"] = cross_validate(data, lexicon, settings)
     return FrameModel(lexicon=lexicon, vocabulary=vocabulary, idf=idf,
-                      lexicon_weight=settings.lexicon_weight,
-                      heads={m: export_head(fitted[m].pipeline) for m in ("model", "hybrid")},
-                      thresholds=thresholds, card=card)
+                      head=export_head(fitted["model"].pipeline),
+                      fusion_weight=settings.fusion_weight, thresholds=thresholds, card=card)
 
 
 def _provenance_counts(data: LabelledSet) -> dict:

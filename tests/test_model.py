@@ -13,7 +13,6 @@ from framing.features import LexiconFeatures
 from framing.frames import FRAMES
 from framing.gold import load_labelled
 from framing.learn import Settings, best_thresholds, build_pipeline, export_head
-from framing.lexicon import Lexicon
 from framing.model import load_model
 
 
@@ -35,6 +34,33 @@ def test_lexicon_feature_columns_are_named_cues():
     assert X[1].nnz == 0
 
 
+def test_lexicon_features_compose_in_a_pipeline(small_gold):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import make_pipeline, make_union
+
+    from framing.features import text_vectorizer
+
+    data = load_labelled([small_gold])
+    pipeline = make_pipeline(make_union(LexiconFeatures(), text_vectorizer()),
+                             OneVsRestClassifier(LogisticRegression(max_iter=2000)))
+    pipeline.fit(data.texts, data.Y)
+    assert pipeline.predict(data.texts[:3]).shape == (3, len(FRAMES))
+    names = pipeline[0].get_feature_names_out()
+    assert any(name.startswith("lexiconfeatures__lex:") for name in names)
+
+
+def test_hybrid_is_the_fusion_of_model_and_lexicon(small_model_dir):
+    model = load_model(small_model_dir)
+    texts = ["Air defences shot down 40 drones over Kyiv, officials said.",
+             "Delegations agreed a prisoner swap at talks in Istanbul."]
+    by_method = {m: np.array([[p.scores[f] for f in FRAMES] for p in model.predict(texts, m)])
+                 for m in ("lexicon", "model", "hybrid")}
+    w = model.fusion_weight
+    np.testing.assert_allclose(by_method["hybrid"], w * by_method["model"] + (1 - w) * by_method["lexicon"],
+                               atol=2e-4)
+
+
 def test_best_thresholds_separate_perfectly_separable_scores():
     Y = np.array([[1], [1], [0], [0]])
     scores = np.array([[0.9], [0.7], [0.4], [0.1]])
@@ -44,8 +70,7 @@ def test_best_thresholds_separate_perfectly_separable_scores():
 
 def test_exported_arrays_reproduce_the_pipeline(small_gold):
     data = load_labelled([small_gold])
-    lexicon = Lexicon.load()
-    pipeline = build_pipeline("hybrid", lexicon, Settings()).fit(data.texts, data.Y)
+    pipeline = build_pipeline(Settings()).fit(data.texts, data.Y)
     head = export_head(pipeline)
     X = pipeline.named_steps["features"].transform(data.texts[:20])
     np.testing.assert_allclose(head.probabilities(X), pipeline.predict_proba(data.texts[:20]), rtol=1e-9)

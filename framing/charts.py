@@ -1,0 +1,200 @@
+"""Charts of a comparison, drawn with matplotlib (Agg) and returned as SVG text.
+
+Three charts: the frame mix of each group (100% stacked bars), each frame's share of passages
+per group with its interval as whiskers, and the Jensen-Shannon divergence heat map. The SVG
+is byte-identical across runs: fixed hash salt, no date metadata, text kept as text
+(``svg.fonttype = none``) and no mathtext, so a group called ``$x$`` is drawn as written.
+Labels from the corpus are escaped by matplotlib's SVG writer.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from html import escape
+
+#: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
+FRAME_COLOURS = {
+    "military_success": "#0072B2",
+    "escalation": "#D55E00",
+    "diplomacy": "#009E73",
+    "civilian_harm": "#CC79A7",
+}
+NEUTRAL = "#999999"
+#: Divergence values are printed in the heat map's cells up to this many groups.
+ANNOTATE_LIMIT = 15
+#: Group labels longer than this are shortened with an ellipsis in charts.
+LABEL_LIMIT = 28
+
+_RC = {
+    "svg.fonttype": "none",
+    "svg.image_inline": True,
+    "text.parse_math": False,
+    "text.usetex": False,
+    "font.family": "sans-serif",
+    "font.size": 9.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "path.simplify": False,
+}
+
+
+def frame_label(frame: str) -> str:
+    return frame.replace("_", " ")
+
+
+def _short(label: str) -> str:
+    label = " ".join(str(label).split())
+    return label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 1] + "…"
+
+
+def _figure(width: float, height: float):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def _svg(figure, name: str, title: str) -> str:
+    """Render to SVG text without the XML prolog, ready to inline in HTML."""
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({**_RC, "svg.hashsalt": f"framing-{name}"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg"):]
+    return re.sub(r"^<svg ", f'<svg role="img" aria-label="{escape(title)}" class="chart" ',
+                  text, count=1)
+
+
+def _with_rc(function):
+    """Draw inside the fixed style; figures never touch pyplot, so no GUI backend is used."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        import matplotlib
+
+        with matplotlib.rc_context(_RC):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@_with_rc
+def mix_chart(result) -> str:
+    """100% stacked horizontal bars: each group's frame tags split by frame."""
+    groups = result.groups
+    height = 1.5 + 0.32 * len(groups)
+    figure = _figure(8.0, height)
+    axes = figure.add_subplot()
+    positions = list(range(len(groups)))
+    left = [0.0] * len(groups)
+    for frame in result.frames:
+        widths = [result.distributions[g][frame] or 0.0 for g in groups]
+        axes.barh(positions, widths, left=left, color=FRAME_COLOURS.get(frame, NEUTRAL),
+                  label=frame_label(frame), height=0.7, edgecolor="white", linewidth=0.5)
+        left = [a + b for a, b in zip(left, widths)]
+    axes.set_yticks(positions, labels=[_short(g) for g in groups])
+    axes.invert_yaxis()
+    axes.set_xlim(0, 1)
+    axes.xaxis.set_major_formatter(_percent())
+    axes.set_xlabel("share of the group's frame tags")
+    axes.set_title("Frame mix", loc="left", fontweight="bold")
+    figure.legend(ncols=len(result.frames), loc="outside lower center", frameon=False,
+                  fontsize=8)
+    return _svg(figure, "mix", "Frame mix per group: 100% stacked bars of frame tags")
+
+
+def _percent():
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(xmax=1.0, decimals=0)
+
+
+@_with_rc
+def shares_chart(result) -> str:
+    """One panel per frame: share of passages per group, whiskers the interval."""
+    groups = result.groups
+    frames = result.frames
+    height = 1.3 + 0.3 * len(groups)
+    figure = _figure(10.0, height)
+    panels = figure.subplots(1, len(frames), sharey=True, squeeze=False)[0]
+    positions = list(range(len(groups)))
+    top = 0.0
+    for frame in frames:
+        for g in groups:
+            row = result.share(g, frame)
+            if row["interval"]:
+                top = max(top, row["interval"][1])
+    limit = min(1.0, max(0.1, top * 1.08))
+    for axes, frame in zip(panels, frames):
+        values, lower, upper = [], [], []
+        for g in groups:
+            row = result.share(g, frame)
+            share = row["share"] or 0.0
+            low, high = row["interval"] or (share, share)
+            values.append(share)
+            lower.append(max(0.0, share - low))
+            upper.append(max(0.0, high - share))
+        axes.barh(positions, values, color=FRAME_COLOURS.get(frame, NEUTRAL), height=0.65,
+                  xerr=[lower, upper], error_kw={"ecolor": "#333333", "elinewidth": 1,
+                                                 "capsize": 2.5})
+        axes.set_xlim(0, limit)
+        axes.xaxis.set_major_formatter(_percent())
+        axes.set_title(frame_label(frame), fontsize=9, fontweight="bold")
+        axes.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+        axes.set_axisbelow(True)
+    panels[0].set_yticks(positions, labels=[_short(g) for g in groups])
+    panels[0].invert_yaxis()
+    level = int(round(result.settings.get("confidence", 0.95) * 100))
+    figure.supxlabel(f"share of passages with the frame (whiskers: {level}% interval)",
+                     fontsize=9)
+    return _svg(figure, "shares", "Share of passages with each frame per group, with intervals")
+
+
+@_with_rc
+def divergence_chart(result) -> str:
+    """Heat map of the Jensen-Shannon divergence between every pair of groups."""
+    import numpy as np
+
+    groups = result.groups
+    index = {g: i for i, g in enumerate(groups)}
+    size = len(groups)
+    matrix = np.full((size, size), np.nan)
+    for i in range(size):
+        matrix[i, i] = 0.0
+    for row in result.divergences:
+        if row["divergence"] is not None:
+            a, b = index[row["a"]], index[row["b"]]
+            matrix[a, b] = matrix[b, a] = row["divergence"]
+    finite = matrix[np.isfinite(matrix)]
+    vmax = max(0.05, float(finite.max()) if finite.size else 0.05)
+    side = min(11.0, 2.6 + 0.45 * size)
+    figure = _figure(side + 1.2, side)
+    axes = figure.add_subplot()
+    axes.spines[:].set_visible(False)
+    image = axes.imshow(np.ma.masked_invalid(matrix), cmap="Blues", vmin=0.0, vmax=vmax)
+    labels = [_short(g) for g in groups]
+    axes.set_xticks(range(size), labels=labels, rotation=45, ha="right",
+                    rotation_mode="anchor")
+    axes.set_yticks(range(size), labels=labels)
+    if size <= ANNOTATE_LIMIT:
+        for i in range(size):
+            for j in range(size):
+                value = matrix[i, j]
+                text = "–" if not np.isfinite(value) else f"{value:.3f}"
+                colour = "white" if np.isfinite(value) and value > 0.6 * vmax else "#222222"
+                axes.text(j, i, text, ha="center", va="center", color=colour, fontsize=8)
+    colourbar = figure.colorbar(image, ax=axes, shrink=0.8)
+    colourbar.set_label("Jensen-Shannon divergence (bits)")
+    axes.set_title("Divergence of frame mixes", loc="left", fontweight="bold")
+    return _svg(figure, "divergence", "Heat map of Jensen-Shannon divergence between groups")
+
+
+def all_charts(result) -> dict[str, str]:
+    """Every chart as SVG text, keyed by name (mix, shares, divergence)."""
+    charts = {"mix": mix_chart(result), "shares": shares_chart(result)}
+    if len(result.groups) > 1:
+        charts["divergence"] = divergence_chart(result)
+    return charts

@@ -1,0 +1,127 @@
+"""``framing compare``: parse options, call :func:`framing.compare.compare`, write the report.
+
+Only click and the standard library are imported at start-up; the comparison, its statistics
+and charts are imported when the command runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .cli import reports_errors
+from .compare import DEFAULT_RESAMPLES, DEFAULT_SEED  # compare.py imports no heavy module
+from .errors import InputError, UsageError
+from .frames import METHODS
+from .report import FORMATS  # standard library only
+from .segment import UNITS
+
+
+def _progress(quiet: bool):
+    """A progress callback drawing click's bar on stderr, or None when quiet or not a TTY."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    state: dict = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = click.progressbar(length=total, label="classifying",
+                                                   file=sys.stderr, show_pos=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    return update
+
+
+def _targets(fmt: str | None, outputs: tuple[str, ...]) -> list[tuple[str | None, str]]:
+    """(path or None for stdout, format) for each report to write; checked before any work."""
+    from .report import SUFFIX_FORMATS, format_for
+
+    if len(outputs) <= 1:
+        output = outputs[0] if outputs else None
+        targets = [(None if output in (None, "-") else output, format_for(fmt, output))]
+    else:
+        if fmt:
+            raise UsageError("--format goes with one --output; with several, each file's "
+                             "suffix names its format (.md, .html, .json, .csv)")
+        targets = []
+        for output in outputs:
+            chosen = format_for(None, output) if output != "-" else None
+            if output == "-" or not output.lower().endswith(tuple(SUFFIX_FORMATS)):
+                raise UsageError(f"--output {output}: with several outputs each needs a suffix "
+                                 "naming its format (.md, .html, .json, .csv)")
+            targets.append((output, chosen))
+    for output, _ in targets:
+        if output is None:
+            continue
+        folder = os.path.dirname(os.path.abspath(output))
+        if os.path.isdir(output):
+            raise UsageError(f"--output {output}: is a folder; give a file name")
+        if not os.path.isdir(folder):
+            raise InputError(f"--output {output}: folder {folder} does not exist")
+    return targets
+
+
+@click.command("compare")
+@click.argument("corpus", type=click.Path())
+@click.option("--by", default="outlet", show_default=True,
+              help="Group articles by this manifest column; date groups by day, "
+                   "date:week / date:month / date:year by period.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Report format [default: from the --output suffix, else markdown].")
+@click.option("--output", "-o", "outputs", type=click.Path(dir_okay=False), multiple=True,
+              help="Write the report here (atomically) instead of stdout. Repeat it to write "
+                   "several formats from one run, each named by its suffix "
+                   "(-o r.md -o r.html -o r.json).")
+@click.option("--model", "model_path", type=click.Path(), default=None,
+              help="Model folder (default: the shipped model).")
+@click.option("--method", type=click.Choice(METHODS), default="hybrid", show_default=True)
+@click.option("--unit", type=click.Choice(UNITS), default="paragraph", show_default=True,
+              help="Passage unit.")
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="A previous JSON report: report what moved since it.")
+@click.option("--fail-on-shift", type=float, default=None, metavar="X",
+              help="Exit 1 if any group's share of any frame moved by more than X (0..1) "
+                   "since --baseline.")
+@click.option("--fail-on-divergence", type=float, default=None, metavar="X",
+              help="Exit 1 if the Jensen-Shannon divergence (bits) between any two groups "
+                   "exceeds X (0..1).")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
+              help="Seed of the bootstrap and permutation draws.")
+@click.option("--bootstrap", type=click.IntRange(0), default=DEFAULT_RESAMPLES,
+              show_default=True, help="Bootstrap resamples of articles (0: none).")
+@click.option("--permutations", type=click.IntRange(0), default=DEFAULT_RESAMPLES,
+              show_default=True, help="Permutations for the small-count tests (0: none).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@reports_errors
+def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline, fail_on_shift,
+                    fail_on_divergence, seed, bootstrap, permutations, quiet):
+    """Compare how groups of articles in CORPUS use the four frames.
+
+    CORPUS is a folder with manifest.csv or manifest.jsonl (file,outlet,date,title,url), a
+    manifest file, or a JSONL file of records with text and outlet. The report gives each
+    group's share of passages per frame with intervals, tests of difference, divergences,
+    distinctive terms and typifying quotes.
+    """
+    from .compare import compare
+    from .errors import GateError
+    from .report import render
+    from .writers import open_output
+
+    targets = _targets(fmt, outputs)
+    result = compare(corpus, model=model_path, method=method, unit=unit, by=by,
+                     baseline=baseline, fail_on_shift=fail_on_shift,
+                     fail_on_divergence=fail_on_divergence, seed=seed, bootstrap=bootstrap,
+                     permutations=permutations, progress=_progress(quiet))
+    for output, chosen in targets:
+        text = render(result, chosen)
+        with open_output(output) as out:
+            out.write(text)
+    failed = result.failed_gates
+    if failed:
+        raise GateError("; ".join(gate["message"] for gate in failed))
