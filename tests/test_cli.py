@@ -166,3 +166,16 @@ def test_installed_console_script_finds_the_shipped_model(tmp_path, seed_article
     assert result.returncode == 0, result.stderr
     rows = records(result.stdout)
     assert rows and all(set(r["scores"]) == set(FRAMES) for r in rows)
+
+
+def test_agreement_command(tmp_path):
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text('{"id": "1", "frames": ["diplomacy"]}\n{"id": "2", "frames": []}\n{"id": "3", "frames": []}\n')
+    second.write_text('{"id": "1", "frames": ["diplomacy"]}\n{"id": "2", "frames": ["diplomacy"]}\n{"id": "3", "frames": []}\n')
+    result = CliRunner().invoke(cli, ["agreement", str(first), "--second", str(second), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["passages"] == 3
+    assert report["per_frame"]["diplomacy"]["percent_agreement"] == pytest.approx(66.7)
+    table = CliRunner().invoke(cli, ["agreement", str(first), "--second", str(second), "--format", "table"])
+    assert "3 passages coded twice" in table.stdout
