@@ -1,4 +1,4 @@
-"""``framing compare``: parse options, call :func:`framing.compare.compare`, write the report.
+"""``framing compare``: parse options, call :func:`framing.comparison.compare`, write the report.
 
 Only click and the standard library are imported at start-up; the comparison, its statistics
 and charts are imported when the command runs.
@@ -12,7 +12,7 @@ import sys
 import click
 
 from .cli import reports_errors
-from .compare import DEFAULT_RESAMPLES, DEFAULT_SEED  # compare.py imports no heavy module
+from .comparison import DEFAULT_RESAMPLES, DEFAULT_SEED  # imports no heavy module
 from .errors import InputError, UsageError
 from .frames import METHODS
 from .report import FORMATS  # standard library only
@@ -108,7 +108,7 @@ def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline
     group's share of passages per frame with intervals, tests of difference, divergences,
     distinctive terms and typifying quotes.
     """
-    from .compare import compare
+    from .comparison import compare
     from .errors import GateError
     from .report import render
     from .writers import open_output

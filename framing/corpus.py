@@ -75,6 +75,14 @@ def parse_by(by: str) -> tuple[str, str | None]:
     return field_name, (period or None)
 
 
+def canonical_by(by: str) -> str:
+    """One spelling per grouping: ``Date`` and ``date:day`` are both ``date``."""
+    field_name, period = parse_by(by)
+    if period is None or (field_name == "date" and period == "day"):
+        return field_name
+    return f"{field_name}:{period}"
+
+
 def parse_date(value: str) -> dt.date:
     """An ISO 8601 date or date-time (``2025-06-02``, ``2025-06-02T09:30:00Z``); ValueError if not.
 

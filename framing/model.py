@@ -81,6 +81,7 @@ class FrameModel:
     head: LinearHead                    # the model method's classifier
     fusion_weight: float                # hybrid = w * model + (1 - w) * lexicon
     thresholds: dict[str, list[float]]  # per method, one per frame
+    ngram_max: int = 1                  # word n-grams of the vocabulary: 1..ngram_max
     card: dict = field(default_factory=dict)
 
     # -- features ------------------------------------------------------------------------
@@ -88,8 +89,7 @@ class FrameModel:
         if not hasattr(self, "_cached_vectorizer"):
             from .features import text_vectorizer
 
-            ngram_max = max((term.count(" ") + 1 for term in self.vocabulary), default=1)
-            vectorizer = text_vectorizer(ngram_max=ngram_max)
+            vectorizer = text_vectorizer(ngram_max=self.ngram_max)
             vectorizer.vocabulary_ = {term: i for i, term in enumerate(self.vocabulary)}
             vectorizer.idf_ = self.idf
             self._cached_vectorizer = vectorizer
@@ -169,6 +169,7 @@ class FrameModel:
             "frames": list(FRAMES),
             "arrays_sha256": hashlib.sha256(data).hexdigest(),
             "fusion_weight": self.fusion_weight,
+            "ngram_max": self.ngram_max,
             "thresholds": self.thresholds,
             "lexicon": self.lexicon.to_text(),
             "lexicon_version": self.lexicon.version,
@@ -309,4 +310,4 @@ def _from_document(document: dict, data: bytes) -> FrameModel:
         raise ModelError("model thresholds do not cover the four frames; " + RETRAIN_HINT)
     return FrameModel(lexicon=lexicon, vocabulary=vocabulary, idf=values["idf"], head=head,
                       fusion_weight=float(document["fusion_weight"]), thresholds=thresholds,
-                      card=document.get("card", {}))
+                      ngram_max=int(document["ngram_max"]), card=document.get("card", {}))

@@ -1,4 +1,4 @@
-"""Write a :class:`~framing.compare.ComparisonResult` as markdown, HTML, JSON or CSV.
+"""Write a :class:`~framing.comparison.ComparisonResult` as markdown, HTML, JSON or CSV.
 
 Every writer is a pure function of the result, so the same result gives the same bytes: no
 timestamps, keys sorted in JSON, floats rounded, groups and frames in one fixed order.
@@ -220,7 +220,7 @@ def render_markdown(result) -> str:
     if result.warnings:
         out += ["> [!WARNING]"] + [f"> - {md_text(w)}" for w in result.warnings] + [""]
 
-    out += [f"## Share of passages with each frame", "",
+    out += ["## Share of passages with each frame", "",
             f"Share of each {md_text(noun)}'s passages tagged with the frame, and its {level}% "
             "interval (Wilson on effective passages; see *What each test assumes*).", ""]
     header = [md_text(noun), "articles", "passages"] + [_frame(f) for f in result.frames]
@@ -538,7 +538,7 @@ def render_html(result) -> str:
 
 
 def _schema_version() -> str:
-    from .compare import SCHEMA_VERSION
+    from .comparison import SCHEMA_VERSION
 
     return SCHEMA_VERSION
 
@@ -593,7 +593,7 @@ def _csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        from .compare import round_floats
+        from .comparison import round_floats
 
         return repr(round_floats(value))
     text = str(value)

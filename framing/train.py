@@ -62,7 +62,8 @@ def train_model(data: LabelledSet, lexicon: Lexicon | None = None, settings=None
         card["cross_validation"] = cross_validate(data, lexicon, settings)
     return FrameModel(lexicon=lexicon, vocabulary=vocabulary, idf=idf,
                       head=export_head(fitted["model"].pipeline),
-                      fusion_weight=settings.fusion_weight, thresholds=thresholds, card=card)
+                      fusion_weight=settings.fusion_weight, thresholds=thresholds,
+                      ngram_max=settings.ngram_max, card=card)
 
 
 def _provenance_counts(data: LabelledSet) -> dict:

@@ -21,9 +21,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from .corpus import group_value, load_corpus, parse_by
+from .corpus import MAX_LISTED_PROBLEMS, canonical_by, group_value, load_corpus, parse_by
 from .errors import InputError, UsageError
-from .frames import FRAMES
+from .frames import FRAMES, METHODS
 
 SCHEMA_VERSION = "1.0"
 DEFAULT_SEED = 20250602
@@ -280,12 +280,12 @@ def _get(passage, name: str, default=None):
 @dataclass
 class _Article:
     index: int
-    group: str
+    group: str | None  # None: the article has no value to group by (reported, then skipped)
     source: str
     document_id: str
     meta: dict
+    tagged: list       # passages tagged, per frame
     passages: int = 0
-    tagged: list = field(default_factory=lambda: [0] * len(FRAMES))
 
 
 @dataclass
@@ -296,6 +296,7 @@ class _Accumulator:
     field_name: str
     period: str | None
     top_quotes: int
+    tokenise: Callable[[str], list[str]]
     articles: dict = field(default_factory=dict)          # (source, id) -> _Article
     score_sums: dict = field(default_factory=lambda: defaultdict(float))  # (group, frame)
     background: Counter = field(default_factory=Counter)  # terms of every passage
@@ -304,7 +305,7 @@ class _Accumulator:
     problems: list = field(default_factory=list)
     sequence: int = 0
 
-    def add(self, passage, terms, stop_words) -> None:
+    def add(self, passage) -> None:
         source = str(_get(passage, "source", ""))
         document_id = str(_get(passage, "document_id", ""))
         meta = _get(passage, "meta", None) or {}
@@ -316,8 +317,8 @@ class _Accumulator:
             except ValueError as exc:
                 self.problems.append(f"{source} ({document_id}): {exc}")
                 group = None
-            article = _Article(len(self.articles), group, source, document_id, dict(meta))
-            article.tagged = [0] * len(self.frames)
+            article = _Article(len(self.articles), group, source, document_id, dict(meta),
+                               [0] * len(self.frames))
             self.articles[key] = article
         if article.group is None:
             return
@@ -329,7 +330,7 @@ class _Accumulator:
         scores = _get(passage, "scores", None) or {}
         text = str(_get(passage, "text", "") or "")
         article.passages += 1
-        words = terms(text, stop_words)
+        words = self.tokenise(text)
         self.background.update(words)
         for k, frame in enumerate(self.frames):
             self.score_sums[(article.group, frame)] += float(scores.get(frame, 0.0) or 0.0)
@@ -404,17 +405,18 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
         else baseline
     from .stats import stop_words, terms
 
-    words = stop_words()
-    acc = _Accumulator(FRAMES, field_name, period, top_quotes)
+    stop = stop_words()
+    acc = _Accumulator(FRAMES, field_name, period, top_quotes,
+                       tokenise=lambda text: terms(text, stop))
     for passage in passages:
-        acc.add(passage, terms, words)
+        acc.add(passage)
     if acc.problems:
-        listed = acc.problems[:50]
-        raise InputError(f"{len(acc.problems)} article(s) have no {field_name} to group by, "
-                         "nothing was compared:\n" + "\n".join(f"  {p}" for p in listed))
+        listed = acc.problems[:MAX_LISTED_PROBLEMS]
+        raise InputError(f"{len(acc.problems)} article(s) cannot be grouped by {by}, nothing "
+                         "was compared:\n" + "\n".join(f"  {p}" for p in listed))
     if not acc.articles:
         raise InputError("no passages to compare: the corpus is empty")
-    recorded = {"by": by, "confidence": confidence, "bootstrap": bootstrap,
+    recorded = {"by": canonical_by(by), "confidence": confidence, "bootstrap": bootstrap,
                 "permutations": permutations, "seed": seed, "top_terms": top_terms,
                 "top_quotes": top_quotes, "prior_scale": prior_scale,
                 "min_expected": MIN_EXPECTED, **(settings or {})}
@@ -812,7 +814,7 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
     >>> result.share("NPR", "civilian_harm")["interval"]      # doctest: +SKIP
     """
     from .classify import classify_documents
-    from .model import METHODS, load_model
+    from .model import load_model
     from .segment import UNITS
 
     if method not in METHODS:
@@ -836,9 +838,6 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
     stream = _tracked(documents, progress) if progress else documents
     passages = classify_documents(stream, model=model, method=method, unit=unit)
     settings = {"corpus": loaded.path, "method": method, "unit": unit, "model": model_name}
-    card = getattr(model, "card", None) or {}
-    if isinstance(card, dict) and card.get("version"):
-        settings["model_version"] = str(card["version"])
     return compare_passages(passages, by=by, confidence=confidence, bootstrap=bootstrap,
                             permutations=permutations, seed=seed, top_terms=top_terms,
                             top_quotes=top_quotes, prior_scale=prior_scale,
