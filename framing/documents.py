@@ -9,6 +9,8 @@ reading goes on with the next file, so one bad input never hides the good ones.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import sys
@@ -64,28 +66,41 @@ def _check_text(text: str, where: str) -> str:
     return text
 
 
-def _read_bytes(path: str) -> bytes:
-    if path == STDIN:
-        return sys.stdin.buffer.read()
+def _check_path(path: str) -> Path:
     p = Path(path)
     if not p.exists():
         raise InputError(f"{path}: no such file")
     if p.is_dir():
         raise InputError(f"{path}: is a directory, expected a file")
+    return p
+
+
+def _open_binary(path: str):
+    """A buffered binary stream of the file (or standard input), with peek()."""
+    if path == STDIN:
+        stream = sys.stdin.buffer
+        if not hasattr(stream, "peek"):  # e.g. an in-memory stream under test
+            stream = io.BufferedReader(stream)
+        return contextlib.nullcontext(stream)
+    _check_path(path)
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: file of {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte "
-                             "limit for one article; use JSONL with one record per article")
-        return p.read_bytes()
+        return open(path, "rb")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def _is_jsonl(path: str, text: str | None = None) -> bool:
+def _looks_like_jsonl(path: str, head: bytes) -> bool:
     if path == STDIN:
-        return text is not None and text.lstrip().startswith("{")
+        return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
     return Path(path).suffix.lower() in {".jsonl", ".ndjson"}
+
+
+def _read_all(handle, path: str) -> bytes:
+    data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{path}: over the {MAX_FILE_BYTES:,}-byte limit for one article; "
+                         "use JSONL with one record per article")
+    return data
 
 
 def parse_record(line: str, where: str, default_id: str, source: str) -> Document:
@@ -111,13 +126,20 @@ def parse_record(line: str, where: str, default_id: str, source: str) -> Documen
     return Document(source=source, document_id=str(raw_id), text=text, meta=meta)
 
 
-def _iter_jsonl(text: str, source: str, errors: list | None) -> Iterator[Document]:
+def _iter_jsonl(handle, source: str, errors: list | None) -> Iterator[Document]:
+    """Records one line at a time, so a JSONL file of any size streams in flat memory."""
     stem = "stdin" if source == STDIN else Path(source).stem
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
+    for line_no, raw in enumerate(handle, start=1):
+        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
             continue
         where = f"{source}:{line_no}"
         try:
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError(f"{where}: not UTF-8 text") from None
             yield parse_record(line, where, f"{stem}:{line_no}", source)
         except InputError as exc:
             _report(exc, errors)
@@ -131,7 +153,7 @@ def _report(exc: InputError, errors: list | None) -> None:
 
 def read_documents(paths: Iterable[str | os.PathLike], *,
                    errors: list | None = None) -> Iterator[Document]:
-    """Yield the documents of every path in order.
+    """Yield the documents of every path in order (JSONL streams record by record).
 
     With ``errors`` given, each unusable file or record is appended to it as an InputError and
     reading continues; without it, the first problem is raised.
@@ -139,17 +161,19 @@ def read_documents(paths: Iterable[str | os.PathLike], *,
     for raw_path in paths:
         path = os.fspath(raw_path)
         try:
-            text = decode_text(_read_bytes(path), path)
+            with _open_binary(path) as handle:
+                head = handle.peek(8192)[:8192]
+                if _looks_like_jsonl(path, head):
+                    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
+                        decode_text(head, path)  # raises the right message
+                    yield from _iter_jsonl(handle, path, errors)
+                    continue
+                text = _check_text(decode_text(_read_all(handle, path), path), path)
         except InputError as exc:
             _report(exc, errors)
             continue
-        if _is_jsonl(path, text):
-            yield from _iter_jsonl(text, path, errors)
-            continue
-        try:
-            _check_text(text, path)
-        except InputError as exc:
-            _report(exc, errors)
+        except OSError as exc:
+            _report(InputError(f"{path}: cannot read ({exc.strerror or exc})"), errors)
             continue
         document_id = "stdin" if path == STDIN else Path(path).stem
         yield Document(source=path, document_id=document_id, text=text, meta={})

@@ -88,3 +88,15 @@ def test_jsonl_round_trip(records):
     assert errors == []
     assert [(d.document_id, d.text) for d in documents] == [
         (r["id"], r["text"].replace("\r\n", "\n")) for r in records]
+
+
+def test_jsonl_bad_line_encoding_and_binary_jsonl(tmp_path):
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(b'{"text": "caf\xe9"}\n{"text": "Good one."}\n')
+    binary = tmp_path / "blob.jsonl"
+    binary.write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00" + bytes(range(256)))
+    documents, errors = read_all([mixed, binary])
+    assert [d.text for d in documents] == ["Good one."]
+    assert "mixed.jsonl:1" in errors[0] and "not UTF-8" in errors[0]
+    assert "blob.jsonl" in errors[1] and "binary" in errors[1]
+    assert len(errors) == 2
