@@ -50,9 +50,13 @@ def _short(label: str) -> str:
 
 
 def _figure(width: float, height: float):
+    """A figure on the Agg canvas: no pyplot, no GUI backend, no global state."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
 
 
 def _svg(figure, name: str, title: str) -> str:

@@ -443,44 +443,77 @@ def check_options(*, confidence, bootstrap, permutations, top_terms, top_quotes,
                          "previous JSON report (framing compare ... --format json)")
 
 
+@dataclass
+class _Groups:
+    """Per-article counts arranged by group: the arrays every statistic starts from."""
+
+    names: list[str]
+    members: dict            # group -> its _Articles
+    tagged: dict             # group -> array (articles, frames) of passages tagged
+    passages: dict           # group -> array (articles,) of passages
+
+    @classmethod
+    def of(cls, articles: Iterable[_Article]) -> "_Groups":
+        import numpy as np
+
+        articles = list(articles)
+        names = _group_order(a.group for a in articles)
+        members: dict = {g: [] for g in names}
+        for article in articles:
+            members[article.group].append(article)
+        return cls(names, members,
+                   {g: np.array([a.tagged for a in members[g]], dtype=float) for g in names},
+                   {g: np.array([a.passages for a in members[g]], dtype=float) for g in names})
+
+
 def _analyse(acc: _Accumulator, settings: dict, baseline_report, fail_on_shift,
              fail_on_divergence) -> ComparisonResult:
+    groups = _Groups.of(acc.articles.values())
+    shares, group_totals, distributions = _shares(groups, acc, settings)
+    share_of = {(row["group"], row["frame"]): row for row in shares}
+    omnibus = _omnibus_tests(groups, acc, settings)
+    pairwise = _pairwise(groups.names, acc.frames, share_of)
+    divergences = _divergences(groups)
+    distinctive, quotes = _terms_and_quotes(groups.names, acc, settings)
+    warnings = _warnings(groups, acc.frames, shares)
+    baseline = compare_with_baseline(baseline_report, settings, groups.names, acc.frames,
+                                     share_of, divergences, warnings) if baseline_report else None
+    result = ComparisonResult(
+        settings=settings, frames=tuple(acc.frames), groups=groups.names,
+        group_totals=group_totals, shares=shares, distributions=distributions,
+        articles=_article_rows(groups, acc.frames), omnibus=omnibus, pairwise=pairwise,
+        divergences=divergences, distinctive_terms=distinctive, quotes=quotes,
+        baseline=baseline, warnings=warnings)
+    result.gates = evaluate_gates(result, fail_on_shift, fail_on_divergence)
+    return result
+
+
+def _shares(groups: _Groups, acc: _Accumulator, settings: dict):
+    """Rows of (group, frame) shares with every interval; totals and frame mix per group."""
     import numpy as np
 
     from . import stats
 
-    frames = acc.frames
-    groups = _group_order(a.group for a in acc.articles.values())
-    group_index = {g: i for i, g in enumerate(groups)}
-    members: dict[str, list[_Article]] = {g: [] for g in groups}
-    for article in acc.articles.values():
-        members[article.group].append(article)
     confidence = settings["confidence"]
-    seed = settings["seed"]
-    tagged_arrays = {g: np.array([a.tagged for a in members[g]], dtype=float) for g in groups}
-    passage_arrays = {g: np.array([a.passages for a in members[g]], dtype=float) for g in groups}
-
-    # Shares with intervals.
-    shares: list[dict] = []
-    group_totals: dict = {}
-    distributions: dict = {}
-    for g in groups:
-        K, N = tagged_arrays[g], passage_arrays[g]
+    shares, totals, distributions = [], {}, {}
+    for g in groups.names:
+        K, N = groups.tagged[g], groups.passages[g]
         m, n = len(N), float(N.sum())
-        group_totals[g] = {"articles": m, "passages": int(n)}
-        boot = stats.cluster_bootstrap_intervals(K, N, settings["bootstrap"],
-                                                 stats.rng_for(seed, "bootstrap", g), confidence)
+        totals[g] = {"articles": m, "passages": int(n)}
+        boot = stats.cluster_bootstrap_intervals(
+            K, N, settings["bootstrap"], stats.rng_for(settings["seed"], "bootstrap", g),
+            confidence)
         tags = K.sum(axis=0)
         distributions[g] = {f: (float(tags[k] / tags.sum()) if tags.sum() else None)
-                            for k, f in enumerate(frames)}
-        for k, f in enumerate(frames):
+                            for k, f in enumerate(acc.frames)}
+        for k, f in enumerate(acc.frames):
             tagged = float(K[:, k].sum())
             interval, deff = stats.clustered_wilson_interval(K[:, k], N, confidence)
             articles_tagged = int(np.count_nonzero(K[:, k]))
             shares.append({
                 "group": g, "frame": f,
-                "share": tagged / n if n else None,
-                "interval": list(interval) if interval else None,
+                "share": tagged / n,
+                "interval": _as_list(interval),
                 "counts": {"tagged": int(tagged), "passages": int(n), "articles": m,
                            "articles_tagged": articles_tagged},
                 "design_effect": deff,
@@ -488,108 +521,124 @@ def _analyse(acc: _Accumulator, settings: dict, baseline_report, fail_on_shift,
                 "bootstrap_interval": _as_list(boot[k]),
                 "article_share": articles_tagged / m,
                 "article_interval": _as_list(stats.wilson_interval(articles_tagged, m, confidence)),
-                "mean_score": acc.score_sums[(g, f)] / n if n else None,
+                "mean_score": acc.score_sums[(g, f)] / n,
             })
-    share_of = {(row["group"], row["frame"]): row for row in shares}
+    return shares, totals, distributions
 
-    # Per article.
-    articles = []
-    for article in sorted(acc.articles.values(), key=lambda a: (group_index[a.group], a.index)):
-        articles.append({
-            "group": article.group, "source": article.source, "document_id": article.document_id,
-            "title": article.meta.get("title"), "url": article.meta.get("url"),
-            "date": article.meta.get("date"), "passages": article.passages,
-            "tagged": {f: article.tagged[k] for k, f in enumerate(frames)},
-            "share": {f: article.tagged[k] / article.passages for k, f in enumerate(frames)},
-        })
 
-    # Omnibus tests.
-    labels = np.array([group_index[a.group] for a in acc.articles.values()], dtype=np.int64)
-    K_all = np.array([a.tagged for a in acc.articles.values()], dtype=float)
-    N_all = np.array([a.passages for a in acc.articles.values()], dtype=float)
-    omnibus = {"frames": {}, "mix": None}
-    for k, f in enumerate(frames):
-        table = np.array([[tagged_arrays[g][:, k].sum(),
-                           passage_arrays[g].sum() - tagged_arrays[g][:, k].sum()] for g in groups])
-        article_counts = np.column_stack([K_all[:, k], N_all - K_all[:, k]])
-        omnibus["frames"][f] = _omnibus(table, labels, article_counts, settings["permutations"],
-                                        stats.rng_for(seed, "omnibus", f), len(groups))
-    mix_table = np.array([tagged_arrays[g].sum(axis=0) for g in groups])
-    omnibus["mix"] = _omnibus(mix_table, labels, K_all, settings["permutations"],
-                              stats.rng_for(seed, "omnibus", "mix"), len(groups))
+def _article_rows(groups: _Groups, frames) -> list[dict]:
+    rows = []
+    for g in groups.names:
+        for article in groups.members[g]:
+            rows.append({
+                "group": g, "source": article.source, "document_id": article.document_id,
+                "title": article.meta.get("title"), "url": article.meta.get("url"),
+                "date": article.meta.get("date"), "passages": article.passages,
+                "tagged": {f: article.tagged[k] for k, f in enumerate(frames)},
+                "share": {f: article.tagged[k] / article.passages for k, f in enumerate(frames)},
+            })
+    return rows
 
-    # Pairwise tests.
-    pairwise = []
+
+def _omnibus_tests(groups: _Groups, acc: _Accumulator, settings: dict) -> dict:
+    """Per frame: groups x (tagged, untagged) passages; mix: groups x frames of tags."""
+    import numpy as np
+
+    from . import stats
+
+    names = groups.names
+    labels = np.concatenate([np.full(len(groups.members[g]), i, dtype=np.int64)
+                             for i, g in enumerate(names)])
+    K = np.concatenate([groups.tagged[g] for g in names])
+    N = np.concatenate([groups.passages[g] for g in names])
+    resamples, seed = settings["permutations"], settings["seed"]
+    tests = {"frames": {}, "mix": None}
+    for k, f in enumerate(acc.frames):
+        table = np.array([[groups.tagged[g][:, k].sum(),
+                           groups.passages[g].sum() - groups.tagged[g][:, k].sum()]
+                          for g in names])
+        tests["frames"][f] = _omnibus(table, labels, np.column_stack([K[:, k], N - K[:, k]]),
+                                      resamples, stats.rng_for(seed, "omnibus", f), len(names),
+                                      "the frame is tagged in no passage, or in every one")
+    mix = np.array([groups.tagged[g].sum(axis=0) for g in names])
+    tests["mix"] = _omnibus(mix, labels, K, resamples, stats.rng_for(seed, "omnibus", "mix"),
+                            len(names), "fewer than two groups with tags, or every tag in one "
+                            "frame")
+    return tests
+
+
+def _pairwise(names: list[str], frames, share_of: dict) -> list[dict]:
+    """Fisher's exact test of every frame between every pair, adjusted over all of them."""
+    from . import stats
+
+    rows = []
     for f in frames:
-        for a, b in itertools.combinations(groups, 2):
+        for a, b in itertools.combinations(names, 2):
             row_a, row_b = share_of[(a, f)], share_of[(b, f)]
             ca, cb = row_a["counts"], row_b["counts"]
             fisher = stats.fisher_exact_test(ca["tagged"], ca["passages"], cb["tagged"],
                                              cb["passages"])
-            difference = row_a["share"] - row_b["share"]
-            pairwise.append({
+            rows.append({
                 "frame": f, "a": a, "b": b, "share_a": row_a["share"], "share_b": row_b["share"],
-                "difference": difference,
+                "difference": row_a["share"] - row_b["share"],
                 "difference_interval": _as_list(stats.newcombe_difference_interval(
                     row_a["share"], row_a["interval"], row_b["share"], row_b["interval"])),
                 "odds_ratio": fisher["odds_ratio"], "test": "fisher_exact",
                 "p_value": fisher["p_value"],
             })
-    raw = [row["p_value"] for row in pairwise]
-    for row, holm, bh in zip(pairwise, stats.holm_adjust(raw), stats.bh_adjust(raw)):
+    raw = [row["p_value"] for row in rows]
+    for row, holm, bh in zip(rows, stats.holm_adjust(raw), stats.bh_adjust(raw)):
         row["p_holm"], row["p_bh"] = holm, bh
+    return rows
 
-    # Divergences.
-    divergences = []
-    for a, b in itertools.combinations(groups, 2):
-        jsd = stats.jensen_shannon_divergence(tagged_arrays[a].sum(axis=0),
-                                              tagged_arrays[b].sum(axis=0))
-        divergences.append({"a": a, "b": b, "divergence": jsd,
-                            "distance": math.sqrt(jsd) if jsd is not None else None})
 
-    # Distinctive terms and quotes.
-    distinctive = []
-    quotes = []
-    for f in frames:
+def _divergences(groups: _Groups) -> list[dict]:
+    from . import stats
+
+    rows = []
+    for a, b in itertools.combinations(groups.names, 2):
+        jsd = stats.jensen_shannon_divergence(groups.tagged[a].sum(axis=0),
+                                              groups.tagged[b].sum(axis=0))
+        rows.append({"a": a, "b": b, "divergence": jsd,
+                     "distance": math.sqrt(jsd) if jsd is not None else None})
+    return rows
+
+
+def _terms_and_quotes(names: list[str], acc: _Accumulator, settings: dict):
+    """Distinctive terms (each group against the rest, within a frame) and top quotes."""
+    from . import stats
+
+    distinctive, quotes = [], []
+    for f in acc.frames:
         frame_total: Counter = Counter()
-        for g in groups:
+        for g in names:
             frame_total.update(acc.frame_terms.get((f, g), Counter()))
-        for g in groups:
+        for g in names:
             mine = acc.frame_terms.get((f, g), Counter())
-            if mine and len(groups) > 1:
+            if mine and len(names) > 1:
                 rest = frame_total - mine
                 scored = stats.log_odds_dirichlet(mine, rest, acc.background,
                                                   settings["prior_scale"])
                 for row in stats.top_terms(scored, mine, rest, settings["top_terms"]):
                     distinctive.append({"frame": f, "group": g, **row,
                                         "notable": row["z"] >= Z_NOTABLE})
-            for rank, (_, _, quote) in enumerate(sorted(acc.quote_heaps.get((f, g), []),
-                                                        key=lambda item: (-item[0], -item[1]))):
-                quotes.append({"frame": f, "group": g, "rank": rank + 1, **quote})
-
-    warnings = _warnings(groups, members, frames, shares, omnibus)
-    baseline = compare_with_baseline(baseline_report, settings, groups, frames, share_of,
-                                     divergences, warnings) if baseline_report else None
-    result = ComparisonResult(
-        settings=settings, frames=tuple(frames), groups=groups, group_totals=group_totals,
-        shares=shares, distributions=distributions, articles=articles, omnibus=omnibus,
-        pairwise=pairwise, divergences=divergences, distinctive_terms=distinctive,
-        quotes=quotes, baseline=baseline, warnings=warnings)
-    result.gates = evaluate_gates(result, fail_on_shift, fail_on_divergence)
-    return result
+            ranked = sorted(acc.quote_heaps.get((f, g), []),
+                            key=lambda item: (-item[0], -item[1]))
+            for rank, (_, _, quote) in enumerate(ranked, start=1):
+                quotes.append({"frame": f, "group": g, "rank": rank, **quote})
+    return distinctive, quotes
 
 
 def _as_list(interval):
     return list(interval) if interval is not None else None
 
 
-def _omnibus(table, labels, article_counts, permutations, rng, n_groups) -> dict:
+def _omnibus(table, labels, article_counts, permutations, rng, n_groups, empty: str) -> dict:
     from . import stats
 
     chi = stats.chi_square_test(table)
     if n_groups < 2 or chi is None:
-        reason = "only one group" if n_groups < 2 else \
-            "nothing to test: the frame is tagged in no passage, or in every one"
+        reason = "only one group" if n_groups < 2 else f"nothing to test: {empty}"
         return {"test": None, "statistic": None, "df": None, "p_value": None,
                 "p_value_chi2": None, "p_value_permutation": None, "min_expected": None,
                 "cramers_v": None, "n": None, "permutation": None, "note": reason}
@@ -611,23 +660,23 @@ def _omnibus(table, labels, article_counts, permutations, rng, n_groups) -> dict
     }
 
 
-def _warnings(groups, members, frames, shares, omnibus) -> list[str]:
+def _warnings(groups: _Groups, frames, shares) -> list[str]:
     warnings = []
-    if len(groups) < 2:
+    names = groups.names
+    if len(names) < 2:
         warnings.append("only one group: there is nothing to compare it with; shares and "
                         "intervals are still reported")
-    single = [g for g in groups if len(members[g]) == 1]
+    single = [g for g in names if len(groups.members[g]) == 1]
     if single:
-        what = "every group has" if len(single) == len(groups) else \
+        what = "every group has" if len(single) == len(names) else \
             f"{len(single)} group(s) have"
         warnings.append(
             f"{what} a single article ({', '.join(single[:10])}"
             f"{', ...' if len(single) > 10 else ''}): their intervals treat passages as "
             "independent, and a difference between such groups cannot be told apart from a "
             "difference between articles")
-    for k, f in enumerate(frames):
-        tagged = sum(row["counts"]["tagged"] for row in shares if row["frame"] == f)
-        if tagged == 0:
+    for f in frames:
+        if not sum(row["counts"]["tagged"] for row in shares if row["frame"] == f):
             warnings.append(f"{f} is tagged in no passage of the corpus")
     return warnings
 

@@ -11,7 +11,7 @@ from scipy.spatial.distance import jensenshannon
 
 from framing import stats
 from framing.classify import PassageResult
-from framing.compare import (SCHEMA_VERSION, ComparisonResult, compare_passages, load_baseline,
+from framing.comparison import (SCHEMA_VERSION, ComparisonResult, compare_passages, load_baseline,
                              round_floats)
 from framing.errors import InputError, UsageError
 from framing.frames import FRAMES
@@ -202,9 +202,12 @@ def test_results_are_deterministic_and_draws_are_keyed_by_group():
 def test_by_date_groups_chronologically():
     result = compare_passages(passages_for(LAYOUT), by="date", bootstrap=0, permutations=0)
     assert result.groups == ["2025-06-01", "2025-06-02", "2025-06-03"]
-    monthly = compare_passages(passages_for(LAYOUT), by="date:month", bootstrap=0,
+    monthly = compare_passages(passages_for(LAYOUT), by="Date:Month", bootstrap=0,
                                permutations=0)
     assert monthly.groups == ["2025-06"]
+    assert monthly.settings["by"] == "date:month"
+    assert compare_passages(passages_for(LAYOUT), by="date:day", bootstrap=0,
+                            permutations=0).settings["by"] == "date"
     assert any("only one group" in w for w in monthly.warnings)
     assert monthly.pairwise == [] and monthly.omnibus["mix"]["test"] is None
 
@@ -215,7 +218,8 @@ def test_passages_without_the_group_field_are_listed():
     passages[5].meta = {"outlet": "AP"}
     with pytest.raises(InputError) as excinfo:
         compare_passages(passages, by="date")
-    assert str(excinfo.value).splitlines()[0].startswith("1 article(s) have no date")
+    assert str(excinfo.value).splitlines()[0] == ("1 article(s) cannot be grouped by date, "
+                                                  "nothing was compared:")
     assert "corpus/AP-0.txt (AP-0): no date" in str(excinfo.value)
     with pytest.raises(InputError, match="empty"):
         compare_passages([])
@@ -288,6 +292,13 @@ def test_baseline_problems(tmp_path, result):
 def test_tables_and_dataframes(result):
     tables = result.tables()
     assert len(tables["shares"]) == 8 and len(tables["omnibus"]) == 5
+    assert tables["shares"][0] is result.shares[0]
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(UsageError, match="pandas is not installed"):
+            result.to_dataframe("shares")
+        return
     frame = result.to_dataframe("shares")
     assert {"group", "frame", "share", "interval_low", "interval_high",
             "counts.tagged"} <= set(frame.columns)

@@ -197,14 +197,14 @@ def test_usage_errors(run, corpus, tmp_path):
 
 
 def test_python_api(corpus, small_model_dir):
-    from framing.compare import compare
+    from framing.comparison import compare
 
     calls = []
     result = compare(corpus, model=small_model_dir, bootstrap=50, permutations=50,
                      progress=lambda done, total: calls.append((done, total)))
     assert result.groups == ["Alpha", "Beta"]
     assert calls[0] == (0, 6) and calls[-1] == (6, 6)
-    assert result.to_dataframe("pairwise").shape[0] == len(FRAMES)
+    assert len(result.tables()["pairwise"]) == len(FRAMES)
 
 
 def test_several_outputs_from_one_run(run, corpus, tmp_path, json_report):
@@ -219,3 +219,34 @@ def test_several_outputs_from_one_run(run, corpus, tmp_path, json_report):
     assert mixed.exit_code == 2 and "--format goes with one --output" in mixed.stderr
     unnamed = run(corpus, "-o", paths[0], "-o", tmp_path / "report.txt")
     assert unnamed.exit_code == 2 and "needs a suffix" in unnamed.stderr
+
+
+def test_package_exports_the_api():
+    """framing.compare is the function, even after the CLI imported framing.comparison."""
+    import framing
+    import framing.cli  # noqa: F401  (registers compare, importing framing.comparison)
+
+    assert callable(framing.compare) and framing.compare.__module__ == "framing.comparison"
+    assert framing.compare_passages.__module__ == "framing.comparison"
+    assert framing.ComparisonResult.__name__ == "ComparisonResult"
+    assert framing.load_corpus.__module__ == "framing.corpus"
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    import io
+    import sys
+
+    from framing.cli_compare import _progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert _progress(quiet=False) is None  # pytest's stderr is not a terminal
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert _progress(quiet=True) is None
+    update = _progress(quiet=False)
+    for done in range(4):
+        update(done, 3)
+    assert "classifying" in terminal.getvalue() and "3/3" in terminal.getvalue()

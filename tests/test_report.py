@@ -12,7 +12,7 @@ import pytest
 
 from framing.charts import all_charts
 from framing.classify import PassageResult
-from framing.compare import compare_passages
+from framing.comparison import compare_passages
 from framing.frames import FRAMES
 from framing.report import (CONTENT_SECURITY_POLICY, CSV_COLUMNS, FORMATS, format_for, md_code,
                             md_text, render)

@@ -32,6 +32,7 @@ def test_wilson_hand_values():
 
 @given(st.integers(1, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
        st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+@settings(deadline=None)
 def test_wilson_matches_scipy_and_brackets_the_share(kn, confidence):
     k, n = kn
     low, high = stats.wilson_interval(k, n, confidence)
@@ -42,6 +43,7 @@ def test_wilson_matches_scipy_and_brackets_the_share(kn, confidence):
 
 
 @given(st.integers(1, 300).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+@settings(deadline=None)
 def test_wilson_is_symmetric_and_widens_with_confidence(kn):
     k, n = kn
     low, high = stats.wilson_interval(k, n)
@@ -132,7 +134,7 @@ tables = st.lists(st.lists(st.integers(0, 60), min_size=2, max_size=4), min_size
 
 
 @given(tables)
-@settings(max_examples=60)
+@settings(deadline=None, max_examples=60)
 def test_chi_square_matches_scipy(rows):
     table = np.array(rows, dtype=float)
     reduced = table[table.sum(axis=1) > 0]
@@ -241,12 +243,14 @@ p_lists = st.lists(st.floats(min_value=0.0, max_value=1.0, allow_nan=False), min
 
 
 @given(p_lists)
+@settings(deadline=None)
 def test_bh_matches_scipy(p_values):
     expected = scipy.stats.false_discovery_control(p_values, method="bh")
     assert stats.bh_adjust(p_values) == pytest.approx(list(expected), abs=1e-12)
 
 
 @given(p_lists)
+@settings(deadline=None)
 def test_adjustments_order_raw_bh_holm(p_values):
     bh = stats.bh_adjust(p_values)
     holm = stats.holm_adjust(p_values)
@@ -264,6 +268,7 @@ distributions = st.lists(st.integers(0, 50), min_size=4, max_size=4).filter(lamb
 
 
 @given(distributions, distributions)
+@settings(deadline=None)
 def test_jsd_matches_scipy_and_is_a_bounded_symmetric_divergence(p, q):
     jsd = stats.jensen_shannon_divergence(p, q)
     assert jsd == pytest.approx(jensenshannon(p, q, base=2) ** 2, abs=1e-9)
@@ -311,6 +316,7 @@ vocab = st.sampled_from(["drone", "talks", "civilians", "strike", "truce", "shel
 @given(st.dictionaries(vocab, st.integers(1, 30), min_size=1),
        st.dictionaries(vocab, st.integers(1, 30), min_size=1),
        st.floats(min_value=0.05, max_value=5.0))
+@settings(deadline=None)
 def test_log_odds_is_antisymmetric(a, b, scale):
     a, b = Counter(a), Counter(b)
     prior = a + b
@@ -327,6 +333,7 @@ def test_log_odds_is_antisymmetric(a, b, scale):
 
 @given(st.dictionaries(vocab, st.integers(1, 30), min_size=2),
        st.dictionaries(vocab, st.integers(1, 30), min_size=1), vocab)
+@settings(deadline=None)
 def test_log_odds_grows_with_more_use(a, b, term):
     a, b = Counter(a), Counter(b)
     assume(term in a)
@@ -338,6 +345,7 @@ def test_log_odds_grows_with_more_use(a, b, term):
 
 
 @given(st.dictionaries(vocab, st.integers(1, 30), min_size=1))
+@settings(deadline=None)
 def test_log_odds_of_identical_use_is_zero(a):
     a = Counter(a)
     scored = stats.log_odds_dirichlet(a, Counter(a), a + a)
