@@ -7,27 +7,65 @@ over the passages both passes labelled, plus raw percent agreement and Cohen's k
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 from typing import Iterable
 
+from .documents import decode_text, parse_json_line, read_input
 from .errors import InputError
 from .frames import FRAMES
 
 
 def read_labels(paths: Iterable[str | os.PathLike]) -> dict[str, set[str]]:
-    """``id -> frames`` from JSONL files with ``id`` and ``frames``."""
+    """``id -> frames`` from JSONL files with ``id`` and ``frames``.
+
+    Every malformed record (bad JSON, no ``id``, ``frames`` not a list of frame names, an id
+    given twice, in one file or across the files of one pass) is collected and raised as one
+    InputError: agreement over silently dropped or overwritten labels would mislead.
+    """
     labels: dict[str, set[str]] = {}
+    where_seen: dict[str, str] = {}
+    problems: list[str] = []
+    paths = [os.fspath(path) for path in paths]
     for path in paths:
-        for line_no, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            text = decode_text(read_input(path, "labelled file"), path)
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        if not text.strip():
+            problems.append(f"{path}: no labelled passages (the file is empty)")
+            continue
+        for line_no, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
+            where = f"{path}:{line_no}"
             try:
-                record = json.loads(line)
-                labels[str(record["id"])] = set(record["frames"])
-            except (json.JSONDecodeError, KeyError, TypeError):
-                raise InputError(f"{path}:{line_no}: need a JSON object with 'id' and 'frames'") from None
+                record = parse_json_line(line, where)
+            except InputError as exc:
+                problems.append(str(exc))
+                continue
+            if not isinstance(record, dict) or "id" not in record or "frames" not in record:
+                problems.append(f"{where}: need a JSON object with 'id' and 'frames'")
+                continue
+            raw_id, frames = record["id"], record["frames"]
+            if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
+                problems.append(f"{where}: 'id' must be a string or an integer")
+                continue
+            if not isinstance(frames, list) or not all(isinstance(f, str) for f in frames):
+                problems.append(f"{where}: 'frames' must be a list of frame names")
+                continue
+            unknown = sorted(set(frames) - set(FRAMES))
+            if unknown:
+                problems.append(f"{where}: unknown frame(s) {', '.join(map(repr, unknown))}")
+                continue
+            key = str(raw_id)
+            if key in labels:
+                problems.append(f"{where}: duplicate id {key!r} (first at {where_seen[key]})")
+                continue
+            labels[key], where_seen[key] = set(frames), where
+    if problems:
+        shown = problems[:20] + ([f"and {len(problems) - 20} more"] if len(problems) > 20 else [])
+        raise InputError(f"{len(problems)} problem(s) in labels: " + "; ".join(shown))
     return labels
 
 

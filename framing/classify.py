@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .documents import Document
 from .model import FrameModel, check_method, load_model
@@ -40,6 +40,13 @@ class PassageResult:
         return record
 
 
+def jsonl_line(result: PassageResult) -> str:
+    """The JSONL line of one result (rendered where it is computed, e.g. in a worker)."""
+    from .writers import dumps
+
+    return dumps(result.to_dict()) + "\n"
+
+
 def _passages(documents: Iterable[Document], unit: str):
     for document in documents:
         for index, (start, end) in enumerate(segment(document.text, unit)):
@@ -48,10 +55,45 @@ def _passages(documents: Iterable[Document], unit: str):
 
 def classify_documents(documents: Iterable[Document], *, model: FrameModel | None = None,
                        method: str = "hybrid", unit: str = "paragraph",
-                       batch_size: int = BATCH_SIZE) -> Iterator[PassageResult]:
-    """Tag every passage of every document, in input order, streaming in batches."""
+                       batch_size: int = BATCH_SIZE, jobs: int | None = 1,
+                       scheduler: str | None = None,
+                       transform: Callable | None = None) -> Iterator:
+    """Tag every passage of every document, in input order, streaming in batches.
+
+    ``jobs`` processes share the work (None or a value below 1: all cores), or the Dask
+    cluster at ``scheduler`` does (see :mod:`framing.parallel`); either way the results are
+    the same and in the same order as with ``jobs=1``, and input is read and results come
+    out chunk by chunk, so memory stays flat. ``transform`` (a picklable top-level function)
+    is applied to each :class:`PassageResult` where it is computed, e.g. to render output
+    records in the workers; the iterator then yields what it returns.
+    """
     check_method(method)
     model = model or load_model()
+    if scheduler or resolve_jobs(jobs) > 1:
+        from .parallel import classify_parallel
+
+        yield from classify_parallel(documents, model=model, method=method, unit=unit,
+                                     batch_size=batch_size, jobs=resolve_jobs(jobs),
+                                     scheduler=scheduler, transform=transform)
+        return
+    results = _classify_serial(documents, model, method, unit, batch_size)
+    yield from (map(transform, results) if transform else results)
+
+
+def resolve_jobs(jobs: int | None) -> int:
+    """``--jobs``: None, 0 or negative mean every core this process may use."""
+    import os
+
+    if jobs is None or jobs < 1:
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # pragma: no cover - not on Linux
+            return max(1, os.cpu_count() or 1)
+    return int(jobs)
+
+
+def _classify_serial(documents: Iterable[Document], model: FrameModel, method: str, unit: str,
+                     batch_size: int = BATCH_SIZE) -> Iterator[PassageResult]:
     batch: list[tuple] = []
 
     def flush():
@@ -79,7 +121,9 @@ def classify_texts(texts: Iterable[str], *, model: FrameModel | None = None,
 
 def classify_files(paths: Iterable[str], *, model: FrameModel | None = None,
                    method: str = "hybrid", unit: str = "paragraph",
-                   errors: list | None = None) -> Iterator[PassageResult]:
+                   errors: list | None = None, jobs: int | None = 1,
+                   scheduler: str | None = None,
+                   transform: Callable | None = None) -> Iterator[PassageResult]:
     """Read files (``-`` is standard input) and tag their passages.
 
     Unusable files or records go to ``errors`` (when given) and the rest is still processed;
@@ -90,4 +134,5 @@ def classify_files(paths: Iterable[str], *, model: FrameModel | None = None,
     check_method(method)
     model = model or load_model()  # load before reading: a bad model fails fast
     return classify_documents(read_documents(paths, errors=errors), model=model,
-                              method=method, unit=unit)
+                              method=method, unit=unit, jobs=jobs, scheduler=scheduler,
+                              transform=transform)

@@ -37,8 +37,8 @@ def reports_errors(command):
             return command(*args, **kwargs)
         except FramingError as exc:
             fail(str(exc), exc.exit_code)
-        except KeyboardInterrupt:
-            fail("interrupted; no output file was changed", 130)
+        except KeyboardInterrupt as exc:
+            fail("interrupted; no output file was changed", getattr(exc, "exit_code", 130))
         except BrokenPipeError:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
@@ -57,8 +57,8 @@ class PrintingErrors(list):
 
 def output_options(formats=FORMATS):
     def decorate(command):
-        command = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=False),
-                               default=None, help="Write here (atomically) instead of stdout.")(command)
+        command = click.option("--output", "-o", type=click.Path(), default=None,
+                               help="Write here (atomically) instead of stdout.")(command)
         command = click.option("--format", "fmt", type=click.Choice(formats), default=None,
                                help="Output format [default: table on a terminal, else "
                                     f"{'jsonl' if 'jsonl' in formats else formats[0]}].")(command)
@@ -74,6 +74,18 @@ def resolve_format(fmt: str | None, output: str | None, fallback: str = "jsonl")
         return fmt
     chosen = default_format(output)
     return chosen if chosen == "table" else fallback
+
+
+def parallel_options(command):
+    """``--jobs`` and ``--scheduler`` (same results, in the same order, however run)."""
+    command = click.option(
+        "--scheduler", default=None, metavar="ADDRESS", envvar="FRAMING_SCHEDULER",
+        help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786) "
+             "[env FRAMING_SCHEDULER]; needs pip install 'framing[dask]'.")(command)
+    command = click.option(
+        "--jobs", "-j", type=int, default=None, metavar="N",
+        help="Worker processes [default: all cores]; 1 runs in this process.")(command)
+    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,20 +106,30 @@ def cli():
 @click.option("--model", "model_path", type=click.Path(), default=None,
               help="Model folder (default: the shipped model).")
 @click.option("--strict", is_flag=True, help="Stop at the first unusable file or record.")
+@parallel_options
 @output_options()
 @reports_errors
-def classify(files, unit, method, model_path, strict, fmt, output):
+def classify(files, unit, method, model_path, strict, jobs, scheduler, fmt, output):
     """Tag every passage of FILE... (.txt articles, .jsonl records, - for stdin)."""
-    from .classify import classify_files
+    from .atomic import check_output
+    from .classify import classify_files, jsonl_line
     from .model import load_model
     from .writers import open_output, write
 
+    check_output(output)
     fmt = resolve_format(fmt, output)
     errors = None if strict else PrintingErrors()
+    lines = fmt == "jsonl"  # rendered in the workers when there are several
     results = classify_files(files, model=load_model(model_path), method=method, unit=unit,
-                             errors=errors)
+                             errors=errors, jobs=jobs, scheduler=scheduler,
+                             transform=jsonl_line if lines else None)
     with open_output(output) as out:
-        if fmt == "table":
+        if lines:
+            for line in results:
+                out.write(line)
+                if out is sys.stdout:
+                    out.flush()
+        elif fmt == "table":
             write((_table_row(r) for r in results), fmt, out, wrap_column="text",
                   table_columns=[("source", 22), ("#", 3), ("frames", 44), ("text", 0)])
         else:
@@ -141,21 +163,23 @@ def _settings(**overrides):
 
 
 @cli.command()
-@click.option("--gold", multiple=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--gold", multiple=True, type=click.Path(),
               help=f"Labelled JSONL (repeatable) [default: {DEFAULT_GOLD}/*.jsonl].")
-@click.option("--lexicon", "lexicon_path", type=click.Path(exists=True, dir_okay=False),
-              default=None, help="Lexicon TSV (default: the shipped lexicon).")
+@click.option("--lexicon", "lexicon_path", type=click.Path(), default=None,
+              help="Lexicon TSV (default: the shipped lexicon).")
 @click.option("--output", "-o", default=DEFAULT_MODEL_OUTPUT, show_default=True,
-              type=click.Path(file_okay=False), help="Model folder to write.")
+              type=click.Path(), help="Model folder to write (atomically).")
 @click.option("--seed", type=int, default=None, help="Seed for CV splits [default: 13].")
 @click.option("--no-cross-validation", is_flag=True, help="Skip the CV figures in the card.")
 @reports_errors
 def train(gold, lexicon_path, output, seed, no_cross_validation):
     """Train the lexicon thresholds, model and hybrid; write the model and its card."""
+    from .atomic import check_output
     from .gold import load_labelled
     from .lexicon import Lexicon
     from .train import train_model
 
+    check_output(output, folder=True)
     data = load_labelled(_gold_files(gold))
     model = train_model(data, Lexicon.load(lexicon_path), _settings(seed=seed),
                         cross_validation=not no_cross_validation)
@@ -168,9 +192,9 @@ def train(gold, lexicon_path, output, seed, no_cross_validation):
 
 
 @cli.command()
-@click.option("--gold", multiple=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--gold", multiple=True, type=click.Path(),
               help=f"Labelled JSONL for cross-validation [default: {DEFAULT_GOLD}/*.jsonl].")
-@click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--data", "data_path", type=click.Path(), default=None,
               help="Score the trained model on this labelled JSONL instead of cross-validating.")
 @click.option("--model", "model_path", type=click.Path(), default=None,
               help="Model folder for --data (default: the shipped model).")
@@ -183,12 +207,14 @@ def train(gold, lexicon_path, output, seed, no_cross_validation):
 @reports_errors
 def evaluate(gold, data_path, model_path, holdout, folds, seed, fmt, output):
     """Per-frame precision, recall and F1 of lexicon, model and hybrid."""
+    from .atomic import check_output
     from .evaluate import cross_validate, holdout_evaluate, score_labelled, summary_rows
     from .gold import load_labelled
     from .lexicon import Lexicon
     from .model import load_model
     from .writers import open_output, write
 
+    check_output(output)
     fmt = resolve_format(fmt, output, fallback="json")
     if data_path:
         data = load_labelled([data_path])
@@ -215,9 +241,8 @@ def evaluate(gold, data_path, model_path, holdout, folds, seed, fmt, output):
 
 
 @cli.command()
-@click.argument("first", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--second", multiple=True, required=True,
-              type=click.Path(exists=True, dir_okay=False),
+@click.argument("first", nargs=-1, required=True, type=click.Path())
+@click.option("--second", multiple=True, required=True, type=click.Path(),
               help="A file of the other labelling pass (repeatable).")
 @output_options(("table", "json"))
 @reports_errors
@@ -228,8 +253,10 @@ def agreement(first, second, fmt, output):
     frames; passages are matched by id, and only those both passes coded count).
     """
     from .agreement import agreement as compute, read_labels
+    from .atomic import check_output
     from .writers import open_output, write
 
+    check_output(output)
     report = compute(read_labels(first), read_labels(second))
     with open_output(output) as out:
         if resolve_format(fmt, output, fallback="json") == "json":
@@ -255,5 +282,19 @@ def _register_optional_commands() -> None:
 _register_optional_commands()
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every atomic write removes its temporary file."""
+
+    exit_code = 128 + 15
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
 def main() -> None:  # console-script entry point
+    import signal
+
+    # Python's default SIGTERM kills at once, with no cleanup; make it unwind like Ctrl-C.
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="framing")

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from .cli import reports_errors
+from .cli import parallel_options, reports_errors
 from .comparison import DEFAULT_RESAMPLES, DEFAULT_SEED  # imports no heavy module
 from .errors import InputError, UsageError
 from .frames import METHODS
@@ -74,7 +74,7 @@ def _targets(fmt: str | None, outputs: tuple[str, ...]) -> list[tuple[str | None
                    "date:week / date:month / date:year by period.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Report format [default: from the --output suffix, else markdown].")
-@click.option("--output", "-o", "outputs", type=click.Path(dir_okay=False), multiple=True,
+@click.option("--output", "-o", "outputs", type=click.Path(), multiple=True,
               help="Write the report here (atomically) instead of stdout. Repeat it to write "
                    "several formats from one run, each named by its suffix "
                    "(-o r.md -o r.html -o r.json).")
@@ -83,7 +83,7 @@ def _targets(fmt: str | None, outputs: tuple[str, ...]) -> list[tuple[str | None
 @click.option("--method", type=click.Choice(METHODS), default="hybrid", show_default=True)
 @click.option("--unit", type=click.Choice(UNITS), default="paragraph", show_default=True,
               help="Passage unit.")
-@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+@click.option("--baseline", type=click.Path(), default=None,
               help="A previous JSON report: report what moved since it.")
 @click.option("--fail-on-shift", type=float, default=None, metavar="X",
               help="Exit 1 if any group's share of any frame moved by more than X (0..1) "
@@ -98,9 +98,10 @@ def _targets(fmt: str | None, outputs: tuple[str, ...]) -> list[tuple[str | None
 @click.option("--permutations", type=click.IntRange(0), default=DEFAULT_RESAMPLES,
               show_default=True, help="Permutations for the small-count tests (0: none).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@parallel_options
 @reports_errors
 def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline, fail_on_shift,
-                    fail_on_divergence, seed, bootstrap, permutations, quiet):
+                    fail_on_divergence, seed, bootstrap, permutations, quiet, jobs, scheduler):
     """Compare how groups of articles in CORPUS use the four frames.
 
     CORPUS is a folder with manifest.csv or manifest.jsonl (file,outlet,date,title,url), a
@@ -108,6 +109,7 @@ def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline
     group's share of passages per frame with intervals, tests of difference, divergences,
     distinctive terms and typifying quotes.
     """
+    from .atomic import write_files_atomic
     from .comparison import compare
     from .errors import GateError
     from .report import render
@@ -117,11 +119,15 @@ def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline
     result = compare(corpus, model=model_path, method=method, unit=unit, by=by,
                      baseline=baseline, fail_on_shift=fail_on_shift,
                      fail_on_divergence=fail_on_divergence, seed=seed, bootstrap=bootstrap,
-                     permutations=permutations, progress=_progress(quiet))
-    for output, chosen in targets:
-        text = render(result, chosen)
-        with open_output(output) as out:
-            out.write(text)
+                     permutations=permutations, progress=_progress(quiet), jobs=jobs,
+                     scheduler=scheduler)
+    reports = [(output, render(result, chosen)) for output, chosen in targets]
+    # every report file is renamed into place together: an interrupted run changes none
+    write_files_atomic([(output, text) for output, text in reports if output is not None])
+    for output, text in reports:
+        if output is None:
+            with open_output(None) as out:
+                out.write(text)
     failed = result.failed_gates
     if failed:
         raise GateError("; ".join(gate["message"] for gate in failed))

@@ -685,15 +685,20 @@ def _warnings(groups: _Groups, frames, shares) -> list[str]:
 
 def load_baseline(path: str | os.PathLike) -> dict:
     """Read a previous JSON report of ``framing compare`` to compare against."""
+    from .documents import MAX_FILE_BYTES
+
     where = os.fspath(path)
     try:
         with open(where, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise InputError(f"{where}: baseline not found; write one with "
                          "framing compare CORPUS --format json --output FILE") from None
     except OSError as exc:
         raise InputError(f"{where}: cannot read the baseline ({exc.strerror or exc})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{where}: over the {MAX_FILE_BYTES:,}-byte limit for a baseline; "
+                         "pass a report written with --format json")
     try:
         report = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
@@ -848,12 +853,15 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
             permutations: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
             top_terms: int = DEFAULT_TOP_TERMS, top_quotes: int = DEFAULT_TOP_QUOTES,
             prior_scale: float = DEFAULT_PRIOR_SCALE,
-            progress: Callable[[int, int], None] | None = None) -> ComparisonResult:
+            progress: Callable[[int, int], None] | None = None, jobs: int | None = 1,
+            scheduler=None) -> ComparisonResult:
     """Load ``corpus``, classify every passage, and compare the groups.
 
     ``model`` is a model folder (or a loaded ``FrameModel``; None for the shipped one);
     ``method`` and ``unit`` are those of ``framing classify``. ``progress(done, total)`` is
-    called as articles are classified. The other parameters are those of
+    called as articles are classified. ``jobs`` and ``scheduler`` spread the classification
+    over processes or a Dask cluster, as for ``framing classify`` (same result). The other
+    parameters are those of
     :func:`compare_passages`. Problems with options, corpus, model or baseline raise a
     :class:`~framing.errors.FramingError` before any classification.
 
@@ -885,7 +893,8 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
         model_name = "custom"
     documents = loaded.documents
     stream = _tracked(documents, progress) if progress else documents
-    passages = classify_documents(stream, model=model, method=method, unit=unit)
+    passages = classify_documents(stream, model=model, method=method, unit=unit, jobs=jobs,
+                                  scheduler=scheduler)
     settings = {"corpus": loaded.path, "method": method, "unit": unit, "model": model_name}
     return compare_passages(passages, by=by, confidence=confidence, bootstrap=bootstrap,
                             permutations=permutations, seed=seed, top_terms=top_terms,

@@ -24,13 +24,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .documents import (META_FIELDS, Document, decode_text, parse_record, read_documents)
+from .documents import (META_FIELDS, Document, decode_text, jsonl_lines, missing_reason,
+                        open_input, parse_json_line, parse_record, read_input, read_documents)
 from .errors import InputError, UsageError
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.jsonl")
@@ -166,9 +166,11 @@ def load_corpus(path: str | os.PathLike, *, by: str | None = "outlet") -> Corpus
     given = os.fspath(path)
     location = Path(given)
     if not location.exists():
-        raise InputError(f"{given}: no such corpus folder or file")
+        reason = missing_reason(given)
+        raise InputError(f"{given}: " + ("no such corpus folder or file" if reason == "no such file"
+                                          else reason))
     if location.is_dir():
-        found = [location / name for name in MANIFEST_NAMES if (location / name).is_file()]
+        found = [location / name for name in MANIFEST_NAMES if os.path.lexists(location / name)]
         if not found:
             raise InputError(
                 f"{given}: no manifest.csv or manifest.jsonl in this folder; list the articles "
@@ -186,17 +188,19 @@ def load_corpus(path: str | os.PathLike, *, by: str | None = "outlet") -> Corpus
                          f"(got {suffix or 'a file without extension'})")
     problems = _Problems()
     try:
-        with open(manifest_given, "rb") as handle:
-            text = decode_text(handle.read(), manifest_given)
+        if suffix == ".csv":
+            text = decode_text(read_input(manifest_given, "manifest"), manifest_given)
+            rows = _csv_rows(text, manifest_given, problems)
+        else:  # streamed: a JSONL corpus of records may be large
+            with open_input(manifest_given) as handle:
+                rows = _jsonl_rows(jsonl_lines(handle, manifest_given), manifest_given,
+                                   problems)
     except InputError as exc:
-        raise InputError(f"{manifest_given}: cannot read the manifest: {exc}") from None
+        reason = str(exc).removeprefix(f"{manifest_given}: ")
+        raise InputError(f"{manifest_given}: cannot read the manifest: {reason}") from None
     except OSError as exc:
         raise InputError(f"{manifest_given}: cannot read ({exc.strerror or exc})") from None
     base_given = os.path.dirname(manifest_given)
-    if suffix == ".csv":
-        rows = _csv_rows(text, manifest_given, problems)
-    else:
-        rows = _jsonl_rows(text, manifest_given, problems)
     documents = _resolve(rows, base_given, manifest_given, problems)
     if not documents and not problems.items:
         problems.add(f"{manifest_given}: lists no articles")
@@ -250,18 +254,18 @@ def _csv_rows(text: str, where: str, problems: _Problems) -> list[tuple[int, str
     return rows
 
 
-def _jsonl_rows(text: str, where: str, problems: _Problems) -> list[tuple[int, str, dict]]:
+def _jsonl_rows(lines, where: str, problems: _Problems) -> list[tuple[int, str, dict]]:
+    """Rows of ``(line number, text or InputError)`` lines (see documents.jsonl_lines)."""
     rows: list[tuple[int, str, dict]] = []
     stem = Path(where).stem
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
+    for line_no, line in lines:
         location = f"{where}:{line_no}"
         try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            problems.add(f"{location}: not valid JSON "
-                         f"({getattr(exc, 'msg', 'too deeply nested')})", line_no)
+            if isinstance(line, InputError):
+                raise line
+            record = parse_json_line(line, location)
+        except InputError as exc:
+            problems.add(str(exc), line_no)
             continue
         if not isinstance(record, dict):
             problems.add(f"{location}: expected a JSON object, got {type(record).__name__}",
@@ -340,6 +344,10 @@ def _read_listed(line_no, location, file_value, base_given, base_real, seen_file
     if not file_value:
         problem("empty 'file'")
         return None
+    if any(ord(c) < 32 or c == "\x7f" for c in file_value):
+        problem(f"{file_value!r} contains control characters (a NUL byte or a line break); "
+                "not a usable file name")
+        return None
     if os.path.isabs(file_value) or file_value.startswith(("/", "\\")) or \
             re.match(r"^[A-Za-z]:", file_value):
         problem(f"{file_value!r} is an absolute path; give it relative to the manifest's folder")
@@ -360,7 +368,12 @@ def _read_listed(line_no, location, file_value, base_given, base_real, seen_file
         return None
     seen_files[real] = location
     if not os.path.exists(source):
-        problem(f"{file_value!r} not found (looked for {source})")
+        reason = missing_reason(source)
+        problem(f"{file_value!r} not found (looked for {source})" if reason == "no such file"
+                else f"{file_value!r}: {reason}")
+        return None
+    if not os.path.isfile(source) and not os.path.isdir(source):
+        problem(f"{file_value!r} is not a regular file (a device, pipe or socket)")
         return None
     errors: list = []
     found = list(read_documents([source], errors=errors))

@@ -10,6 +10,7 @@ reading goes on with the next file, so one bad input never hides the good ones.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import os
@@ -23,8 +24,13 @@ from .errors import InputError
 #: Largest article or JSONL record text accepted, in characters. Larger inputs are refused
 #: with a message rather than exhausting memory; JSONL files themselves may be any size.
 MAX_TEXT_CHARS = 20_000_000
-#: Largest single .txt file read, in bytes.
+#: Largest single .txt file read, in bytes (also the limit for a manifest, a labelled file,
+#: a baseline report).
 MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Longest JSONL line read, in bytes: room for a record of MAX_TEXT_CHARS even when every
+#: character is \u-escaped. A longer line is reported and skipped without being held in
+#: memory, so a 1 GB single line costs no more than this.
+MAX_LINE_BYTES = 128 * 1024 * 1024
 META_FIELDS = ("outlet", "date", "title", "url")
 STDIN = "-"
 
@@ -45,6 +51,9 @@ def decode_text(data: bytes, source: str) -> str:
         raise InputError(f"{source}: UTF-16 text, not UTF-8; convert it, "
                          "e.g. iconv -f utf-16 -t utf-8")
     if b"\x00" in data[:8192]:
+        if _utf16_without_bom(data[:8192]):
+            raise InputError(f"{source}: looks like UTF-16 text without a byte-order mark, not "
+                             "UTF-8; convert it, e.g. iconv -f utf-16le -t utf-8")
         raise InputError(f"{source}: looks like a binary file (contains NUL bytes), not text")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -57,6 +66,16 @@ def decode_text(data: bytes, source: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _utf16_without_bom(head: bytes) -> bool:
+    """Every other byte NUL (ASCII text in UTF-16LE or BE): the usual look of BOM-less UTF-16."""
+    head = head[: len(head) // 2 * 2]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return odd.count(0) == len(odd) and 0 not in even or \
+        even.count(0) == len(even) and 0 not in odd
+
+
 def _check_text(text: str, where: str) -> str:
     if not text.strip():
         raise InputError(f"{where}: empty text, nothing to classify")
@@ -66,17 +85,46 @@ def _check_text(text: str, where: str) -> str:
     return text
 
 
+def missing_reason(path: str | os.PathLike) -> str:
+    """Why ``path`` cannot be found: a broken link, a link loop, or nothing there."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (too many levels of symbolic links)"
+        if os.path.islink(path):
+            with contextlib.suppress(OSError):
+                return (f"broken symbolic link (points to {os.readlink(path)!r}, which does "
+                        "not exist)")
+            return "broken symbolic link"
+        if exc.errno == errno.ENOTDIR:
+            return "no such file (a part of the path is not a folder)"
+        if exc.errno != errno.ENOENT:
+            return f"cannot read ({exc.strerror or exc})"
+    except ValueError:  # an embedded NUL byte
+        return "not a valid file name (contains a NUL byte)"
+    return "no such file"
+
+
 def _check_path(path: str) -> Path:
     p = Path(path)
-    if not p.exists():
-        raise InputError(f"{path}: no such file")
+    try:
+        exists = p.exists()
+    except (OSError, ValueError):
+        exists = False
+    if not exists:
+        raise InputError(f"{path}: {missing_reason(path)}")
     if p.is_dir():
         raise InputError(f"{path}: is a directory, expected a file")
     return p
 
 
-def _open_binary(path: str):
-    """A buffered binary stream of the file (or standard input), with peek()."""
+def open_input(path: str):
+    """A buffered binary stream of the file (or ``-``, standard input), with peek().
+
+    A missing file, a broken link, a link loop, a folder or an unreadable file is an
+    :class:`InputError` naming ``path``.
+    """
     if path == STDIN:
         stream = sys.stdin.buffer
         if not hasattr(stream, "peek"):  # e.g. an in-memory stream under test
@@ -87,6 +135,22 @@ def _open_binary(path: str):
         return open(path, "rb")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except ValueError:
+        raise InputError(f"{path}: not a valid file name (contains a NUL byte)") from None
+
+
+def read_input(path: str, what: str = "file", limit: int | None = None) -> bytes:
+    """The bytes of a whole (small) input file; over ``limit`` (default MAX_FILE_BYTES) it is
+    refused without being read further."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    try:
+        with open_input(path) as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise InputError(f"{path}: over the {limit:,}-byte limit for a {what}")
+    return data
 
 
 def _looks_like_jsonl(path: str, head: bytes) -> bool:
@@ -103,13 +167,67 @@ def _read_all(handle, path: str) -> bytes:
     return data
 
 
+def parse_json_line(line: str, where: str):
+    """``json.loads`` whose every failure (syntax, nesting too deep) is an InputError."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        message = exc.msg.removesuffix(" at")
+        raise InputError(f"{where}: not valid JSON ({message} at column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(f"{where}: not valid JSON (too deeply nested)") from None
+
+
+def _check_head(head: bytes, source: str) -> None:
+    """Refuse a JSONL file that is UTF-16 or binary from its first bytes, as one problem."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
+        decode_text(head, source)  # raises the right message
+
+
+def jsonl_lines(handle, source: str) -> Iterator[tuple[int, str | InputError]]:
+    """``(line number, text)`` for each non-blank line of a binary JSONL stream, or
+    ``(line number, InputError)`` for a line that is not UTF-8 or over MAX_LINE_BYTES.
+
+    One line at a time, so a file of any size streams in flat memory; an over-long line is
+    skipped in chunks, never held whole. A UTF-16 or binary file raises one InputError.
+    """
+    peek = getattr(handle, "peek", None)
+    if peek is not None:
+        _check_head(peek(8192)[:8192], source)
+    limit = MAX_LINE_BYTES
+    line_no = 0
+    while True:
+        raw = handle.readline(limit + 1)
+        if not raw:
+            return
+        line_no += 1
+        if line_no == 1:
+            if peek is None:
+                _check_head(raw[:8192], source)
+            if raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+        where = f"{source}:{line_no}"
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            del raw
+            while True:  # skip the rest of the line without keeping it
+                chunk = handle.readline(1 << 20)
+                if not chunk or chunk.endswith(b"\n"):
+                    break
+            yield line_no, InputError(f"{where}: line over the {limit:,}-byte limit for one "
+                                      "record; split it into smaller records")
+            continue
+        if not raw.strip():
+            continue
+        try:
+            yield line_no, raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            yield line_no, InputError(f"{where}: not UTF-8 text (invalid byte "
+                                      f"0x{raw[exc.start]:02x} at offset {exc.start})")
+
+
 def parse_record(line: str, where: str, default_id: str, source: str) -> Document:
     """Turn one JSONL line into a Document; every problem is an InputError naming ``where``."""
-    try:
-        record = json.loads(line)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        message = getattr(exc, "msg", "too deeply nested")
-        raise InputError(f"{where}: not valid JSON ({message})") from None
+    record = parse_json_line(line, where)
     if not isinstance(record, dict):
         raise InputError(f"{where}: expected a JSON object, got {type(record).__name__}")
     if "text" not in record:
@@ -129,20 +247,18 @@ def parse_record(line: str, where: str, default_id: str, source: str) -> Documen
 def _iter_jsonl(handle, source: str, errors: list | None) -> Iterator[Document]:
     """Records one line at a time, so a JSONL file of any size streams in flat memory."""
     stem = "stdin" if source == STDIN else Path(source).stem
-    for line_no, raw in enumerate(handle, start=1):
-        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        if not raw.strip():
-            continue
-        where = f"{source}:{line_no}"
+    empty = True
+    for line_no, line in jsonl_lines(handle, source):
+        empty = False
         try:
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise InputError(f"{where}: not UTF-8 text") from None
-            yield parse_record(line, where, f"{stem}:{line_no}", source)
+            if isinstance(line, InputError):
+                raise line
+            yield parse_record(line, f"{source}:{line_no}", f"{stem}:{line_no}", source)
         except InputError as exc:
             _report(exc, errors)
+    if empty:
+        _report(InputError(f"{source}: no records (the file is empty or only whitespace)"),
+                errors)
 
 
 def _report(exc: InputError, errors: list | None) -> None:
@@ -161,11 +277,9 @@ def read_documents(paths: Iterable[str | os.PathLike], *,
     for raw_path in paths:
         path = os.fspath(raw_path)
         try:
-            with _open_binary(path) as handle:
+            with open_input(path) as handle:
                 head = handle.peek(8192)[:8192]
                 if _looks_like_jsonl(path, head):
-                    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
-                        decode_text(head, path)  # raises the right message
                     yield from _iter_jsonl(handle, path, errors)
                     continue
                 text = _check_text(decode_text(_read_all(handle, path), path), path)

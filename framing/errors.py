@@ -37,3 +37,10 @@ class GateError(FramingError):
     """A CI gate (shift or divergence threshold) was exceeded."""
 
     exit_code = EXIT_FAILURE
+
+
+class OutputError(FramingError):
+    """An output file cannot be written (no such folder, disk full, read-only); the previous
+    file, if any, is left as it was."""
+
+    exit_code = EXIT_INPUT

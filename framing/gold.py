@@ -8,7 +8,6 @@ one source article share a CV group so that cross-validation never splits an art
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .documents import decode_text
+from .documents import decode_text, parse_json_line, read_input
 from .errors import InputError
 from .frames import FRAMES
 
@@ -51,22 +50,26 @@ def load_labelled(paths: Iterable[str | os.PathLike]) -> LabelledSet:
     ids, texts, rows, groups, records, problems = [], [], [], [], [], []
     digest = hashlib.sha256()
     seen_ids: set[str] = set()
+    paths = [Path(path) for path in paths]
     for path in paths:
-        path = Path(path)
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+            data = read_input(str(path), "labelled file")
+            text = decode_text(data, str(path))
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
         digest.update(data)
-        text = decode_text(data, str(path))
+        if not text.strip():
+            problems.append(f"{path}: no labelled passages (the file is empty)")
+            continue
         for line_no, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             where = f"{path}:{line_no}"
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{where}: not valid JSON ({exc.msg})")
+                record = parse_json_line(line, where)
+            except InputError as exc:
+                problems.append(str(exc))
                 continue
             if not isinstance(record, dict) or not isinstance(record.get("text"), str) \
                     or not record["text"].strip():
@@ -78,7 +81,7 @@ def load_labelled(paths: Iterable[str | os.PathLike]) -> LabelledSet:
                 continue
             unknown = sorted(set(frames) - set(FRAMES))
             if unknown:
-                problems.append(f"{where}: unknown frame(s) {', '.join(unknown)}")
+                problems.append(f"{where}: unknown frame(s) {', '.join(map(repr, unknown))}")
                 continue
             record_id = str(record.get("id", where))
             if record_id in seen_ids:
@@ -94,6 +97,7 @@ def load_labelled(paths: Iterable[str | os.PathLike]) -> LabelledSet:
         shown = "; ".join(problems[:20]) + (f"; and {len(problems) - 20} more" if len(problems) > 20 else "")
         raise InputError(f"{len(problems)} problem(s) in labelled data: {shown}")
     if not texts:
-        raise InputError("no labelled passages found")
+        raise InputError(f"{', '.join(map(str, paths)) or 'no files given'}: no labelled "
+                         "passages found")
     Y = np.asarray(rows, dtype=np.int64).reshape(len(rows), len(FRAMES))
     return LabelledSet(ids, texts, Y, groups, records, digest.hexdigest())

@@ -23,6 +23,7 @@ Every method has its own per-frame thresholds, chosen by cross-validation at tra
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -34,8 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import write_bytes_atomic, write_text_atomic
-from .errors import ModelError
+from .atomic import write_files_atomic
+from .errors import ModelError, OutputError
 from .frames import FRAMES, METHODS
 from .lexicon import Lexicon
 
@@ -45,6 +46,11 @@ JSON_NAME, ARRAYS_NAME, CARD_NAME = "model.json", "model.npz", "card.json"
 #: How many of a model's strongest features are reported as evidence for each tag.
 EVIDENCE_FEATURES = 5
 RETRAIN_HINT = "retrain it with `framing train --output DIR` and pass --model DIR"
+#: Largest model.json or model.npz read, in bytes (the shipped model is well under 1 MB).
+MAX_MODEL_FILE_BYTES = 256 * 1024 * 1024
+ARRAY_NAMES = ("calibration_a", "calibration_b", "coef", "idf", "intercept")
+#: Largest n-gram length a model may ask for (the vectoriser's cost grows with it).
+MAX_NGRAM = 5
 
 
 def lexicon_probability(score: float) -> float:
@@ -95,9 +101,27 @@ class FrameModel:
             self._cached_vectorizer = vectorizer
         return self._cached_vectorizer
 
+    def _tfidf(self):
+        if not hasattr(self, "_cached_tfidf"):
+            from .batch import CompactTfidf
+
+            self._cached_tfidf = CompactTfidf(self.vocabulary, self.idf, self.ngram_max)
+        return self._cached_tfidf
+
     def features(self, texts: list[str]):
-        """TF-IDF rows (sparse) of the model's vocabulary."""
-        return self._vectorizer().transform(texts)
+        """TF-IDF rows (sparse) of the model's vocabulary.
+
+        Built with numpy from the vocabulary and IDF (:class:`framing.batch.CompactTfidf`),
+        equal to what scikit-learn's vectorizer (:meth:`_vectorizer`) gives, without
+        importing scikit-learn.
+        """
+        return self._tfidf().transform(list(texts))
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        for cache in ("_cached_vectorizer", "_cached_tfidf"):
+            state.pop(cache, None)
+        return state
 
     # -- decisions -----------------------------------------------------------------------
     def _lexicon_part(self, matches_per_text) -> np.ndarray:
@@ -111,8 +135,13 @@ class FrameModel:
         texts = list(texts)
         if not texts:
             return []
-        matches = [self.lexicon.match(t) for t in texts] if method != "model" else None
-        X = self.features(texts) if method != "lexicon" else None
+        from .batch import split_batch
+
+        parts_lists, stem_lists = split_batch(texts)  # once, for the lexicon and the TF-IDF
+        matches = (self.lexicon.match_batch(texts, stem_lists, parts_lists)
+                   if method != "model" else None)
+        del parts_lists
+        X = self._tfidf().transform_stems(stem_lists) if method != "lexicon" else None
         if method == "lexicon":
             scores = self._lexicon_part(matches)
         else:
@@ -121,40 +150,64 @@ class FrameModel:
                 w = self.fusion_weight
                 scores = w * scores + (1.0 - w) * self._lexicon_part(matches)
         thresholds = np.asarray(self.thresholds[method])
+        tags = (scores >= thresholds).tolist()
+        values = scores.tolist()  # Python floats: round() as before, one call per score
+        if X is not None:
+            indptr, indices = X.indptr.tolist(), X.indices
+            # every feature's contribution to every frame, for the whole batch at once
+            contributions = X.data[:, None] * self.head.coef.T[indices]
         predictions = []
         for row in range(len(texts)):
-            tagged = [f for k, f in enumerate(FRAMES) if scores[row, k] >= thresholds[k]]
+            tagged = [f for f, tag in zip(FRAMES, tags[row]) if tag]
             evidence = {}
             for frame in tagged:
                 entry = {}
                 if matches is not None:
                     entry["lexicon"] = [m.to_dict() for m in matches[row] if m.frame == frame]
                 if X is not None:
-                    entry["features"] = self._top_features(X[row], FRAMES.index(frame))
+                    lo, hi = indptr[row], indptr[row + 1]
+                    entry["features"] = self._strongest(
+                        indices[lo:hi], contributions[lo:hi, FRAMES.index(frame)])
                 evidence[frame] = entry
             predictions.append(Prediction(
                 frames=tagged,
-                scores={f: round(float(scores[row, k]), 4) for k, f in enumerate(FRAMES)},
+                scores={f: round(v, 4) for f, v in zip(FRAMES, values[row])},
                 evidence=evidence))
         return predictions
 
     def _top_features(self, x_row, k: int) -> list[dict]:
         """The model's strongest positive contributions (TF-IDF value x coefficient)."""
-        coef = self.head.coef[k]
-        indices, values = x_row.indices, x_row.data
-        contributions = values * coef[indices]
+        return self._top_features_of(x_row.indices, x_row.data, k)
+
+    def _top_features_of(self, indices, values, k: int) -> list[dict]:
+        contributions = values * self.head.coef[k][indices]
         order = np.argsort(-contributions, kind="stable")[:EVIDENCE_FEATURES]
         return [{"feature": self.vocabulary[indices[i]],
                  "contribution": round(float(contributions[i]), 4)}
                 for i in order if contributions[i] > 0]
 
+    def _strongest(self, indices, contributions) -> list[dict]:
+        """:meth:`_top_features_of` with plain Python on a small row: ``sorted(...,
+        reverse=True)`` is stable, as ``argsort(-c, kind="stable")`` is (tested)."""
+        values = contributions.tolist()
+        order = sorted(range(len(values)), key=values.__getitem__,
+                       reverse=True)[:EVIDENCE_FEATURES]
+        columns = indices.tolist() if len(order) else ()
+        return [{"feature": self.vocabulary[columns[i]], "contribution": round(values[i], 4)}
+                for i in order if values[i] > 0]
+
     # -- persistence ---------------------------------------------------------------------
     def save(self, directory: str | os.PathLike) -> Path:
-        """Write model.npz then model.json (each atomically) into ``directory``."""
+        """Write model.npz, the cards and model.json into ``directory``, atomically as a set."""
         from . import __version__
 
         target = Path(directory)
-        target.mkdir(parents=True, exist_ok=True)
+        created = not target.exists()
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot create the model folder "
+                              f"({exc.strerror or exc})") from None
         arrays = {"idf": self.idf, "coef": self.head.coef, "intercept": self.head.intercept,
                   "calibration_a": self.head.calibration_a,
                   "calibration_b": self.head.calibration_b}
@@ -176,10 +229,20 @@ class FrameModel:
             "vocabulary": self.vocabulary,
             "card": self.card,
         }
-        write_bytes_atomic(target / ARRAYS_NAME, data)
-        write_text_atomic(target / CARD_NAME, json.dumps(self.card, indent=2, ensure_ascii=False) + "\n")
-        write_text_atomic(target / "MODEL_CARD.md", card_markdown(self.card))
-        write_text_atomic(target / JSON_NAME, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+        # All four files are renamed into place together (model.json last), so an interrupted
+        # save leaves the previous model whole: never new arrays beside an old checksum.
+        try:
+            write_files_atomic([
+                (target / ARRAYS_NAME, data),
+                (target / CARD_NAME, json.dumps(self.card, indent=2, ensure_ascii=False) + "\n"),
+                (target / "MODEL_CARD.md", card_markdown(self.card)),
+                (target / JSON_NAME, json.dumps(document, indent=1, ensure_ascii=False) + "\n"),
+            ])
+        except BaseException:
+            if created:  # leave no empty model folder behind
+                with contextlib.suppress(OSError):
+                    target.rmdir()
+            raise
         return target
 
 
@@ -245,12 +308,17 @@ def default_model_dir():
 
 def _read(location, name: str) -> bytes:
     try:
-        return location.joinpath(name).read_bytes()
+        with location.joinpath(name).open("rb") as handle:
+            data = handle.read(MAX_MODEL_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ModelError(f"{location}: no {name} here; is this a framing model folder? "
                          f"{RETRAIN_HINT}") from None
     except OSError as exc:
         raise ModelError(f"{location / name}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > MAX_MODEL_FILE_BYTES:
+        raise ModelError(f"{location / name}: over the {MAX_MODEL_FILE_BYTES:,}-byte limit for a "
+                         f"model file; not a framing model? {RETRAIN_HINT}")
+    return data
 
 
 def load_model(path: str | os.PathLike | None = None) -> FrameModel:
@@ -264,9 +332,16 @@ def load_model(path: str | os.PathLike | None = None) -> FrameModel:
     else:
         location = Path(path)
         if location.is_file():
+            if location.name != JSON_NAME:
+                raise ModelError(f"{path}: not a framing model (give the model folder, or its "
+                                 f"{JSON_NAME}); {RETRAIN_HINT}")
             location = location.parent
         elif not location.exists():
-            raise ModelError(f"{path}: no such model folder")
+            from .documents import missing_reason
+
+            reason = missing_reason(location)
+            raise ModelError(f"{path}: " + ("no such model folder" if reason == "no such file"
+                                             else reason))
     raw = _read(location, JSON_NAME)
     try:
         document = json.loads(raw.decode("utf-8"))
@@ -287,16 +362,63 @@ def load_model(path: str | os.PathLike | None = None) -> FrameModel:
                          f"(truncated, corrupted or tampered); {RETRAIN_HINT}")
     try:
         return _from_document(document, data)
-    except ModelError:
-        raise
-    except (KeyError, TypeError, ValueError, OSError) as exc:
+    except ModelError as exc:  # the embedded lexicon
+        raise ModelError(f"{location / JSON_NAME}: {exc}; {RETRAIN_HINT}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError) as exc:
         raise ModelError(f"{location}: malformed model ({type(exc).__name__}: {exc}); "
                          f"{RETRAIN_HINT}") from None
 
 
+def _check_archive(data: bytes, vocabulary_size: int) -> None:
+    """Before anything is decompressed: exactly the five arrays, each no larger than the
+    vocabulary allows (so a crafted archive cannot expand into gigabytes)."""
+    import zipfile
+
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile:
+        raise ValueError("model.npz is not an array archive") from None
+    names = sorted(info.filename for info in members)
+    if names != sorted(f"{name}.npy" for name in ARRAY_NAMES):
+        raise ValueError(f"model.npz holds {', '.join(names) or 'nothing'}, not the five arrays "
+                         "of a framing model")
+    largest = 8 * len(FRAMES) * max(vocabulary_size, 1) + 4096  # coef, float64, plus header
+    for info in members:
+        if info.file_size > largest:
+            raise ValueError(f"model.npz member {info.filename} expands to {info.file_size:,} "
+                             "bytes, more than its vocabulary allows")
+
+
+def _finite(values, what: str) -> list[float]:
+    numbers = [float(v) for v in values]
+    if any(isinstance(v, bool) for v in values) or not all(map(math.isfinite, numbers)):
+        raise ValueError(f"{what} must be finite numbers")
+    return numbers
+
+
 def _from_document(document: dict, data: bytes) -> FrameModel:
+    if not isinstance(document.get("vocabulary"), list) or \
+            not all(isinstance(term, str) for term in document["vocabulary"]):
+        raise ValueError("'vocabulary' must be a list of strings")
+    if not isinstance(document.get("lexicon"), str):
+        raise ValueError("'lexicon' must be the lexicon's TSV text")
+    if not isinstance(document.get("thresholds"), dict):
+        raise ValueError("'thresholds' must map each method to four numbers")
+    ngram_max = document.get("ngram_max")
+    if isinstance(ngram_max, bool) or not isinstance(ngram_max, int) \
+            or not 1 <= ngram_max <= MAX_NGRAM:
+        raise ValueError(f"'ngram_max' must be a whole number from 1 to {MAX_NGRAM}")
+    (fusion_weight,) = _finite([document.get("fusion_weight")], "'fusion_weight'")
+    if not 0.0 <= fusion_weight <= 1.0:
+        raise ValueError("'fusion_weight' must be between 0 and 1")
+    if not isinstance(document.get("card", {}), dict):
+        raise ValueError("'card' must be an object")
+    _check_archive(data, len(document["vocabulary"]))
     with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
         values = {name: arrays[name] for name in arrays.files}
+    for name, array in values.items():
+        if array.dtype.kind != "f" or not np.isfinite(array).all():
+            raise ValueError(f"array {name} must hold finite floating-point numbers")
     head = LinearHead(values["coef"], values["intercept"], values["calibration_a"],
                       values["calibration_b"])
     vocabulary = [str(term) for term in document["vocabulary"]]
@@ -304,10 +426,10 @@ def _from_document(document: dict, data: bytes) -> FrameModel:
     n = len(FRAMES)
     if values["idf"].shape != (len(vocabulary),) or head.coef.shape != (n, len(vocabulary)) \
             or any(v.shape != (n,) for v in (head.intercept, head.calibration_a, head.calibration_b)):
-        raise ModelError("model arrays do not match its vocabulary; " + RETRAIN_HINT)
-    thresholds = {m: [float(t) for t in document["thresholds"][m]] for m in METHODS}
+        raise ValueError("model arrays do not match its vocabulary")
+    thresholds = {m: _finite(document["thresholds"][m], f"thresholds of {m}") for m in METHODS}
     if any(len(t) != n for t in thresholds.values()):
-        raise ModelError("model thresholds do not cover the four frames; " + RETRAIN_HINT)
+        raise ValueError("model thresholds do not cover the four frames")
     return FrameModel(lexicon=lexicon, vocabulary=vocabulary, idf=values["idf"], head=head,
-                      fusion_weight=float(document["fusion_weight"]), thresholds=thresholds,
-                      ngram_max=int(document["ngram_max"]), card=document.get("card", {}))
+                      fusion_weight=fusion_weight, thresholds=thresholds,
+                      ngram_max=ngram_max, card=document.get("card", {}))

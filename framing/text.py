@@ -24,9 +24,67 @@ class Token(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _stemmer():
-    from nltk.stem.snowball import SnowballStemmer
+    return _snowball_class()("english", ignore_stopwords=False)
 
-    return SnowballStemmer("english", ignore_stopwords=False)
+
+def _snowball_class():
+    """nltk's SnowballStemmer, without running ``nltk/__init__`` when nltk is not loaded yet.
+
+    ``import nltk.stem.snowball`` executes nltk's package ``__init__``, which imports scipy,
+    scikit-learn and most of nltk (over a second). The stemmer module itself needs only a few
+    small nltk modules, so it is loaded under placeholder parent packages, which are then
+    removed again: a later ``import nltk`` anywhere loads the real, complete package. Any
+    surprise (another nltk layout) falls back to the plain import; both give the same class
+    code and the same stems (tested).
+    """
+    import sys
+
+    if "nltk" in sys.modules:
+        from nltk.stem.snowball import SnowballStemmer
+
+        return SnowballStemmer
+    try:
+        return _load_snowball_alone()
+    except Exception:  # pragma: no cover - depends on the installed nltk's layout
+        from nltk.stem.snowball import SnowballStemmer
+
+        return SnowballStemmer
+
+
+def _load_snowball_alone():
+    import importlib
+    import importlib.util
+    import os
+    import sys
+    import types
+
+    spec = importlib.util.find_spec("nltk")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("nltk is not installed")
+    root = list(spec.submodule_search_locations)[0]
+    before = set(sys.modules)
+
+    def package(name, path):
+        module = types.ModuleType(name)
+        module.__path__ = [path]
+        sys.modules[name] = module
+        return module
+
+    class _NoStopwords:  # only used with ignore_stopwords=True, which framing never asks for
+        def words(self, *args, **kwargs):
+            raise LookupError("stop words need the full nltk; import nltk first")
+
+    try:
+        package("nltk", root)
+        package("nltk.stem", os.path.join(root, "stem"))
+        corpus = package("nltk.corpus", os.path.join(root, "corpus"))
+        corpus.stopwords = _NoStopwords()
+        module = importlib.import_module("nltk.stem.snowball")
+        return module.SnowballStemmer
+    finally:
+        for name in set(sys.modules) - before:
+            if name == "nltk" or name.startswith("nltk."):
+                del sys.modules[name]
 
 
 @lru_cache(maxsize=262_144)
@@ -43,4 +101,9 @@ def tokens(text: str) -> list[Token]:
 
 def stems(text: str) -> list[str]:
     """Just the normalised tokens: the tokenizer the TF-IDF features use."""
-    return [normalise_word(m.group()) for m in _TOKEN.finditer(text)]
+    return list(map(normalise_word, _TOKEN.findall(text)))
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of every token, in the order of :func:`stems`."""
+    return [m.span() for m in _TOKEN.finditer(text)]

@@ -20,10 +20,13 @@ for document in read_documents([str(p) for p in ARTICLES]):
     for index, (start, end) in enumerate(segment(document.text)):
         passage_id = f"seed-{article}-p{index:03d}"
         label = labels[passage_id]
-        out.append({"id": passage_id, "text": document.text[start:end], "frames": label["frames"],
-                    "provenance": "seed", "annotator": label["annotator"],
-                    "source": f"corpus/articles/{document.document_id}.txt",
-                    "start": start, "end": end, "note": label.get("note", "")})
+        record = {"id": passage_id, "text": document.text[start:end], "frames": label["frames"],
+                  "provenance": "seed", "annotator": label["annotator"],
+                  "source": f"corpus/articles/{document.document_id}.txt",
+                  "start": start, "end": end, "note": label.get("note", "")}
+        if label.get("revised"):
+            record["revised"] = label["revised"]
+        out.append(record)
 assert len(out) == len(labels), "segmentation changed: relabel the seed paragraphs"
 Path("corpus/gold/seeds.jsonl").write_text(
     "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out), encoding="utf-8")

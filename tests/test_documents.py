@@ -76,7 +76,7 @@ def test_without_error_list_the_first_problem_raises(tmp_path):
 
 
 @given(st.lists(st.fixed_dictionaries({"text": st.text(min_size=1).filter(str.strip),
-                                       "id": st.text(min_size=1, max_size=8)}), max_size=5))
+                                       "id": st.text(min_size=1, max_size=8)}), min_size=1, max_size=5))
 def test_jsonl_round_trip(records):
     import tempfile
     from pathlib import Path

@@ -1,0 +1,139 @@
+"""Classification on all cores (joblib) or on a Dask cluster, in order and in flat memory.
+
+The documents are cut into chunks of about :data:`CHUNK_CHARS` characters; each chunk is
+segmented, scored and (with a ``transform``) rendered in a worker, and the chunks' results
+come back in input order. Only a few chunks are in flight at a time (joblib's
+``pre_dispatch``), so input is read as the workers need it and memory stays flat whatever
+the corpus size. Input that fits in one chunk is classified in this process: no worker is
+started for a one-paragraph file.
+
+The model goes to the workers as pickled bytes of this process's own in-memory model (never
+read from a file) and is unpickled once per worker, keyed by its digest.
+
+``scheduler`` is the address of a Dask distributed scheduler (``tcp://host:8786``), or a
+``dask.distributed.Client``; the chunks then run on its workers through joblib's ``dask``
+backend (``pip install 'framing[dask]'``). The results are the same as on one core.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import warnings
+from typing import Callable, Iterable, Iterator
+
+# A reader that stops early (``framing classify ... | head``) cancels the chunks in flight;
+# that is expected, not worth joblib's warning.
+warnings.filterwarnings("ignore", category=UserWarning,
+                        message=r".*tasks (which were still being processed by the workers "
+                                r"have been cancelled|have been successfully executed)")
+
+#: Characters of text per chunk of work sent to a worker.
+CHUNK_CHARS = 400_000
+#: Chunks in flight per worker (read ahead of the writer); bounds memory.
+PREFETCH = 2
+#: How long to wait for the Dask scheduler before giving up with one error line.
+CONNECT_TIMEOUT = "30s"
+
+_WORKER_MODELS: dict[str, object] = {}
+
+
+def _chunks(documents: Iterable, chunk_chars: int) -> Iterator[list]:
+    chunk, size = [], 0
+    for document in documents:
+        chunk.append(document)
+        size += len(document.text)
+        if size >= chunk_chars:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _model_in_worker(digest: str, payload: bytes):
+    model = _WORKER_MODELS.get(digest)
+    if model is None:
+        model = pickle.loads(payload)  # our own model, pickled by the parent process
+        _WORKER_MODELS.clear()
+        _WORKER_MODELS[digest] = model
+    return model
+
+
+def classify_chunk(digest: str, payload: bytes, documents: list, method: str, unit: str,
+                   batch_size: int, transform: Callable | None) -> list:
+    """One chunk, in a worker: the same code path as ``jobs=1``."""
+    from .classify import _classify_serial
+
+    model = _model_in_worker(digest, payload)
+    results = _classify_serial(documents, model, method, unit, batch_size)
+    return list(map(transform, results)) if transform else list(results)
+
+
+def classify_parallel(documents: Iterable, *, model, method: str, unit: str, batch_size: int,
+                      jobs: int, scheduler=None, transform: Callable | None = None,
+                      chunk_chars: int | None = None) -> Iterator:
+    from .classify import _classify_serial
+
+    chunks = _chunks(documents, chunk_chars or CHUNK_CHARS)
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if second is None and scheduler is None:  # small input: no workers needed
+        results = _classify_serial(first, model, method, unit, batch_size)
+        yield from (map(transform, results) if transform else results)
+        return
+
+    import itertools
+
+    from joblib import Parallel, delayed
+
+    payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    digest = hashlib.sha256(payload).hexdigest()
+    pending = itertools.chain([first], [second] if second is not None else [], chunks)
+    tasks = (delayed(classify_chunk)(digest, payload, chunk, method, unit, batch_size,
+                                     transform) for chunk in pending)
+    with _backend(scheduler) as n_jobs:
+        n_jobs = n_jobs or jobs
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1,
+                            pre_dispatch=f"{PREFETCH}*n_jobs" if n_jobs > 0 else "2*n_jobs")
+        for results in parallel(tasks):
+            yield from results
+
+
+class _backend:
+    """joblib's default (loky processes), or its dask backend on a Dask cluster."""
+
+    def __init__(self, scheduler):
+        self.scheduler = scheduler
+        self.client = self.config = None
+
+    def __enter__(self):
+        if self.scheduler is None:
+            return None
+        from .errors import UsageError
+
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise UsageError("--scheduler needs Dask: pip install 'framing[dask]'") from None
+        import joblib
+
+        if isinstance(self.scheduler, Client):
+            client = self.scheduler
+        else:
+            try:
+                client = self.client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise UsageError(f"--scheduler {self.scheduler}: cannot connect ({exc})") \
+                    from None
+        self.config = joblib.parallel_config(backend="dask", client=client)
+        self.config.__enter__()
+        return -1
+
+    def __exit__(self, *exc_info):
+        if self.config is not None:
+            self.config.__exit__(*exc_info)
+        if self.client is not None:
+            self.client.close()
+        return False
