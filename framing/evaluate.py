@@ -36,16 +36,19 @@ def metrics(Y_true: np.ndarray, Y_pred: np.ndarray) -> dict:
 def cross_validate(data: LabelledSet, lexicon: Lexicon, settings=None,
                    methods=EVALUATION_ORDER) -> dict:
     """Stratified group k-fold CV of each method; out-of-fold predictions pooled."""
-    from .learn import Settings, cv_splits, fit_methods
+    from .learn import Settings, check_trainable, cv_splits, fit_methods, passage_weights
 
     settings = settings or Settings()
+    check_trainable(data.Y, data.groups, settings, settings.folds)
+    weights = passage_weights(data.records, settings)
     predictions = {m: np.zeros_like(data.Y) for m in methods}
     splits = cv_splits(data.Y, data.groups, settings.folds, settings.seed)
     for train, test in splits:
         train_texts = [data.texts[i] for i in train]
         test_texts = [data.texts[i] for i in test]
         train_groups = [data.groups[i] for i in train]
-        fitted = fit_methods(methods, lexicon, train_texts, data.Y[train], train_groups, settings)
+        fitted = fit_methods(methods, lexicon, train_texts, data.Y[train], train_groups, settings,
+                             weights[train])
         for method in methods:
             predictions[method][test] = fitted[method].predict(lexicon, test_texts)
     results = {m: metrics(data.Y, predictions[m]) for m in methods}
@@ -61,7 +64,7 @@ def holdout_evaluate(data: LabelledSet, lexicon: Lexicon, provenance: str, setti
     ``--holdout seed`` trains on the written passages only and tests on the paragraphs of
     the real seed articles: the closest in-repo stand-in for unseen outlets.
     """
-    from .learn import Settings, fit_methods
+    from .learn import Settings, fit_methods, passage_weights
 
     settings = settings or Settings()
     test = np.array([str(r.get("provenance")) == provenance for r in data.records])
@@ -73,7 +76,9 @@ def holdout_evaluate(data: LabelledSet, lexicon: Lexicon, provenance: str, setti
     train_texts = [t for t, keep in zip(data.texts, train) if keep]
     test_texts = [t for t, keep in zip(data.texts, test) if keep]
     train_groups = [g for g, keep in zip(data.groups, train) if keep]
-    fitted = fit_methods(methods, lexicon, train_texts, data.Y[train], train_groups, settings)
+    weights = passage_weights(data.records, settings)[train]
+    fitted = fit_methods(methods, lexicon, train_texts, data.Y[train], train_groups, settings,
+                         weights)
     results = {m: metrics(data.Y[test], fitted[m].predict(lexicon, test_texts)) for m in methods}
     return {"procedure": f"trained on {int(train.sum())} passages whose provenance is not "
                          f"{provenance!r}, tested on the {int(test.sum())} that are",

@@ -18,12 +18,14 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import sklearn
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 
+from .errors import InputError
 from .features import text_vectorizer
 from .frames import FRAMES
 from .lexicon import Lexicon
@@ -38,6 +40,7 @@ class Settings:
     ngram_max: int = 1             # word n-grams up to this length (bigrams overfit the gold phrasing)
     min_df: int = 2                # n-grams seen in fewer passages are dropped
     fusion_weight: float = 0.5     # the model's share of the hybrid score; the lexicon has the rest
+    real_news_weight: float = 3.0  # weight of passages cut from real articles (provenance 'seed')
     folds: int = 5                 # outer CV folds (evaluation and the card)
     threshold_folds: int = 5       # inner CV folds that choose thresholds
     calibration_folds: int = 3     # folds of the Platt calibration
@@ -45,12 +48,56 @@ class Settings:
 
 
 def build_pipeline(settings: Settings) -> Pipeline:
-    """TF-IDF over stemmed words → calibrated one-vs-rest logistic regression."""
-    base = LogisticRegression(C=settings.C, class_weight="balanced", max_iter=5000)
-    classifier = OneVsRestClassifier(CalibratedClassifierCV(
-        base, method="sigmoid", cv=settings.calibration_folds, ensemble=False))
-    return Pipeline([("features", text_vectorizer(settings.min_df, settings.ngram_max)),
-                     ("classifier", classifier)])
+    """TF-IDF over stemmed words → calibrated one-vs-rest logistic regression, each step
+    asking for the passages' sample weights (see :func:`fit_pipeline`)."""
+    with sklearn.config_context(enable_metadata_routing=True):
+        base = LogisticRegression(C=settings.C, class_weight="balanced", max_iter=5000)
+        calibrated = CalibratedClassifierCV(base.set_fit_request(sample_weight=True),
+                                            method="sigmoid", cv=settings.calibration_folds,
+                                            ensemble=False).set_fit_request(sample_weight=True)
+        return Pipeline([("features", text_vectorizer(settings.min_df, settings.ngram_max)),
+                         ("classifier", OneVsRestClassifier(calibrated))])
+
+
+def fit_pipeline(settings: Settings, texts: list[str], Y: np.ndarray,
+                 weights: np.ndarray | None = None) -> Pipeline:
+    """Fit a fresh pipeline; ``weights`` reach the regression and its calibration through
+    scikit-learn's metadata routing, switched on only for this call."""
+    weights = np.ones(len(texts)) if weights is None else np.asarray(weights, dtype=float)
+    with sklearn.config_context(enable_metadata_routing=True):
+        return build_pipeline(settings).fit(texts, Y, sample_weight=weights)
+
+
+def passage_weights(records: list[dict], settings: Settings) -> np.ndarray:
+    """Training weight per passage: paragraphs of real articles (provenance ``seed``) count
+    ``settings.real_news_weight`` times, passages written for the gold set once. The real
+    paragraphs are few but carry the phrasing of unseen outlets; leave-one-article-out over
+    the seed articles chose the weight (see the CHANGELOG)."""
+    return np.array([settings.real_news_weight if str(r.get("provenance")) == "seed" else 1.0
+                     for r in records], dtype=float)
+
+
+MIN_PER_CLASS = 6  # fewest positive and negative passages per frame the nested CV can split
+
+
+def check_trainable(Y: np.ndarray, groups: list[str], settings: "Settings", folds: int = 1) -> None:
+    """Refuse, in one message, a labelled set too small for the nested cross-validation
+    behind thresholds and calibration (inside ``folds`` outer folds, when evaluating),
+    instead of letting scikit-learn fail deep inside a fit."""
+    need = MIN_PER_CLASS if folds < 2 else max(10, -(-MIN_PER_CLASS * folds // (folds - 1)) + 2)
+    problems = []
+    for k, frame in enumerate(FRAMES):
+        positives = int(Y[:, k].sum())
+        negatives = len(Y) - positives
+        if positives < need or negatives < need:
+            problems.append(f"{frame} has {positives} positive and {negatives} negative")
+    if problems:
+        raise InputError(f"labelled data too small to train: {'; '.join(problems)} passages "
+                         f"(each frame needs at least {need} of both; add labelled passages)")
+    distinct, folds_needed = len(set(groups)), max(2, folds, settings.threshold_folds)
+    if distinct < folds_needed:
+        raise InputError(f"labelled data too small to train: {distinct} distinct articles, "
+                         f"cross-validation needs at least {folds_needed}")
 
 
 def cv_splits(Y: np.ndarray, groups: list[str], n_splits: int, seed: int):
@@ -63,17 +110,19 @@ def cv_splits(Y: np.ndarray, groups: list[str], n_splits: int, seed: int):
         return list(splitter.split(np.zeros(len(Y)), combination, groups))
 
 
-def best_thresholds(Y: np.ndarray, scores: np.ndarray) -> list[float]:
-    """Per frame, the cut that maximises F1 on these scores: midway between the lowest
-    score kept and the next score below it, so that the cut generalises."""
+def best_thresholds(Y: np.ndarray, scores: np.ndarray, weights: np.ndarray | None = None) -> list[float]:
+    """Per frame, the cut that maximises (weighted) F1 on these scores: midway between the
+    lowest score kept and the next score below it, so that the cut generalises."""
+    weights = np.ones(len(Y)) if weights is None else np.asarray(weights, dtype=float)
     thresholds = []
     for k in range(Y.shape[1]):
         y, s = Y[:, k], scores[:, k]
         order = np.argsort(-s, kind="stable")
-        s_sorted, y_sorted = s[order], y[order]
-        true_pos = np.cumsum(y_sorted)
-        predicted = np.arange(1, len(s) + 1)
-        f1 = 2 * true_pos / (predicted + y.sum()) if y.sum() else np.zeros(len(s))
+        s_sorted, y_sorted, w_sorted = s[order], y[order], weights[order]
+        true_pos = np.cumsum(y_sorted * w_sorted)
+        predicted = np.cumsum(w_sorted)
+        positives = float((y * weights).sum())
+        f1 = 2 * true_pos / (predicted + positives) if positives else np.zeros(len(s))
         distinct = np.append(s_sorted[1:] < s_sorted[:-1], True)  # only cut between distinct scores
         f1 = np.where(distinct, f1, -1)
         best = int(np.argmax(f1))
@@ -93,11 +142,12 @@ def fuse(model_scores: np.ndarray, lexicon_part: np.ndarray, weight: float) -> n
     return weight * model_scores + (1.0 - weight) * lexicon_part
 
 
-def out_of_fold_model_scores(texts, Y, groups, settings: Settings, n_splits: int) -> np.ndarray:
+def out_of_fold_model_scores(texts, Y, groups, settings: Settings, n_splits: int,
+                             weights: np.ndarray) -> np.ndarray:
     """Model scores each passage gets from a pipeline that did not see its group."""
     scores = np.zeros(Y.shape, dtype=float)
     for train, test in cv_splits(Y, groups, n_splits, settings.seed):
-        pipeline = build_pipeline(settings).fit([texts[i] for i in train], Y[train])
+        pipeline = fit_pipeline(settings, [texts[i] for i in train], Y[train], weights[train])
         scores[test] = pipeline.predict_proba([texts[i] for i in test])
     return scores
 
@@ -122,22 +172,29 @@ class FittedMethod:
 
 
 def fit_methods(methods, lexicon: Lexicon, texts: list[str], Y: np.ndarray, groups: list[str],
-                settings: Settings) -> dict[str, FittedMethod]:
-    """Fit the requested methods on these passages; every threshold comes from inner
-    cross-validation (out-of-fold scores), the model is fitted once and shared."""
+                settings: Settings, weights: np.ndarray | None = None) -> dict[str, FittedMethod]:
+    """Fit the requested methods on these passages (``weights``: see
+    :func:`passage_weights`); every threshold comes from inner cross-validation
+    (out-of-fold scores), the model is fitted once and shared."""
+    check_trainable(Y, groups, settings)
+    weights = np.ones(len(texts)) if weights is None else np.asarray(weights, dtype=float)
     fitted = {}
     lexical = lexicon_scores(lexicon, texts)
     if "lexicon" in methods:
-        fitted["lexicon"] = FittedMethod("lexicon", None, best_thresholds(Y, lexical))
+        fitted["lexicon"] = FittedMethod("lexicon", None, best_thresholds(Y, lexical, weights))
     if {"model", "hybrid"} & set(methods):
-        oof = out_of_fold_model_scores(texts, Y, groups, settings, settings.threshold_folds)
-        pipeline = build_pipeline(settings).fit(texts, Y)
+        try:
+            oof = out_of_fold_model_scores(texts, Y, groups, settings, settings.threshold_folds,
+                                           weights)
+            pipeline = fit_pipeline(settings, texts, Y, weights)
+        except ValueError as exc:  # a fold left too few examples of a frame to calibrate
+            raise InputError(f"labelled data too small to train: {exc}") from None
         if "model" in methods:
-            fitted["model"] = FittedMethod("model", pipeline, best_thresholds(Y, oof))
+            fitted["model"] = FittedMethod("model", pipeline, best_thresholds(Y, oof, weights))
         if "hybrid" in methods:
             w = settings.fusion_weight
             fitted["hybrid"] = FittedMethod("hybrid", pipeline,
-                                            best_thresholds(Y, fuse(oof, lexical, w)), w)
+                                            best_thresholds(Y, fuse(oof, lexical, w), weights), w)
     return fitted
 
 

@@ -36,12 +36,12 @@ def train_model(data: LabelledSet, lexicon: Lexicon | None = None, settings=None
     """Fit lexicon thresholds, the model and the hybrid on all of ``data``; the card records
     the data hash, label counts, cross-validated figures, thresholds and versions."""
     from .evaluate import cross_validate
-    from .learn import Settings, export_head, fit_methods, text_vocabulary
+    from .learn import Settings, export_head, fit_methods, passage_weights, text_vocabulary
 
     settings = settings or Settings()
     lexicon = lexicon or Lexicon.load()
     fitted = fit_methods(("lexicon", "model", "hybrid"), lexicon, data.texts, data.Y,
-                         data.groups, settings)
+                         data.groups, settings, passage_weights(data.records, settings))
     vocabulary, idf = text_vocabulary(fitted["model"].pipeline)
     thresholds = {m: f.thresholds for m, f in fitted.items()}
     card = {

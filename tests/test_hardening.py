@@ -465,6 +465,21 @@ def test_labelled_huge_single_line(tmp_path, small_gold, command, monkeypatch):
     check_gold_refused(result, tmp_path, "bad.jsonl", ("over the 1,048,576-byte limit",))
 
 
+@pytest.mark.parametrize("command", ["train", "evaluate-cv"])
+@pytest.mark.parametrize("size", [1, 3, 25])
+def test_labelled_set_too_small_to_train(tmp_path, gold_files, command, size):
+    """A valid but tiny gold set is refused with the counts per frame, not a scikit-learn
+    traceback from deep inside the nested cross-validation."""
+    lines = gold_files[1].read_text(encoding="utf-8").splitlines()[:size]
+    tiny = tmp_path / "tiny.jsonl"
+    tiny.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = {"train": ("train", "--gold", tiny, "--output", tmp_path / "model"),
+            "evaluate-cv": ("evaluate", "--gold", tiny)}[command]
+    result = run(*args)
+    lines = check_errors(result, "labelled data too small to train", ("positive and",))
+    assert len(lines) == 1 and not (tmp_path / "model").exists()
+
+
 def test_labelled_unknown_frames_and_control_characters(tmp_path, small_gold):
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"id": "u", "text": "x", "frames": ["peace\nframing: error: x"]})

@@ -12,7 +12,8 @@ from framing.errors import ModelError
 from framing.features import LexiconFeatures
 from framing.frames import FRAMES
 from framing.gold import load_labelled
-from framing.learn import Settings, best_thresholds, build_pipeline, export_head
+from framing.learn import (Settings, best_thresholds, build_pipeline, export_head, fit_pipeline,
+                           passage_weights)
 from framing.model import load_model
 
 
@@ -66,6 +67,26 @@ def test_best_thresholds_separate_perfectly_separable_scores():
     scores = np.array([[0.9], [0.7], [0.4], [0.1]])
     (cut,) = best_thresholds(Y, scores)
     assert 0.4 < cut < 0.7
+
+
+def test_best_thresholds_follow_the_weights():
+    """A heavy positive below the unweighted cut pulls the cut under it."""
+    Y = np.array([[1], [1], [0], [0], [1]])
+    scores = np.array([[0.9], [0.8], [0.6], [0.4], [0.2]])
+    (plain,) = best_thresholds(Y, scores)
+    (weighted,) = best_thresholds(Y, scores, np.array([1, 1, 1, 1, 10]))
+    assert plain == pytest.approx(0.7) and weighted < 0.2
+
+
+def test_real_article_passages_weigh_more_in_the_fit(small_gold):
+    data = load_labelled([small_gold])
+    settings = Settings(real_news_weight=3.0)
+    weights = passage_weights(data.records, settings)
+    seed = np.array([r["provenance"] == "seed" for r in data.records])
+    assert seed.any() and (weights[seed] == 3.0).all() and (weights[~seed] == 1.0).all()
+    plain = fit_pipeline(settings, data.texts, data.Y).predict_proba(data.texts[:5])
+    weighted = fit_pipeline(settings, data.texts, data.Y, weights).predict_proba(data.texts[:5])
+    assert not np.allclose(plain, weighted)  # the weights reach the regression
 
 
 def test_exported_arrays_reproduce_the_pipeline(small_gold):
