@@ -13,6 +13,7 @@ from typing import Iterable
 from .documents import decode_text, parse_json_line, read_input
 from .errors import InputError
 from .frames import FRAMES
+from .gold import frame_list_problem
 
 
 def read_labels(paths: Iterable[str | os.PathLike]) -> dict[str, set[str]]:
@@ -51,12 +52,9 @@ def read_labels(paths: Iterable[str | os.PathLike]) -> dict[str, set[str]]:
             if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
                 problems.append(f"{where}: 'id' must be a string or an integer")
                 continue
-            if not isinstance(frames, list) or not all(isinstance(f, str) for f in frames):
-                problems.append(f"{where}: 'frames' must be a list of frame names")
-                continue
-            unknown = sorted(set(frames) - set(FRAMES))
-            if unknown:
-                problems.append(f"{where}: unknown frame(s) {', '.join(map(repr, unknown))}")
+            problem = frame_list_problem(frames)
+            if problem:
+                problems.append(f"{where}: {problem}")
                 continue
             key = str(raw_id)
             if key in labels:

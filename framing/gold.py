@@ -39,6 +39,17 @@ class LabelledSet:
         return counts
 
 
+def frame_list_problem(frames) -> str | None:
+    """What is wrong with a record's ``frames`` value, or None: shared by every reader of
+    labels (gold files and labelling passes)."""
+    if not isinstance(frames, list) or not all(isinstance(f, str) for f in frames):
+        return "'frames' must be a list of frame names"
+    unknown = sorted(set(frames) - set(FRAMES))
+    if unknown:
+        return f"unknown frame(s) {', '.join(map(repr, unknown))}"
+    return None
+
+
 def gold_paths(folder: str | os.PathLike) -> list[Path]:
     """The gold files of a folder: its ``*.jsonl`` (label-only files such as the second,
     blind pass live in its ``labels/`` subfolder and are not training data)."""
@@ -76,12 +87,9 @@ def load_labelled(paths: Iterable[str | os.PathLike]) -> LabelledSet:
                 problems.append(f"{where}: record needs a non-empty string 'text'")
                 continue
             frames = record.get("frames")
-            if not isinstance(frames, list) or not all(isinstance(f, str) for f in frames):
-                problems.append(f"{where}: 'frames' must be a list of frame names")
-                continue
-            unknown = sorted(set(frames) - set(FRAMES))
-            if unknown:
-                problems.append(f"{where}: unknown frame(s) {', '.join(map(repr, unknown))}")
+            problem = frame_list_problem(frames)
+            if problem:
+                problems.append(f"{where}: {problem}")
                 continue
             record_id = str(record.get("id", where))
             if record_id in seen_ids:
