@@ -24,8 +24,9 @@ for document in read_documents([str(p) for p in ARTICLES]):
                   "provenance": "seed", "annotator": label["annotator"],
                   "source": f"corpus/articles/{document.document_id}.txt",
                   "start": start, "end": end, "note": label.get("note", "")}
-        if label.get("revised"):
-            record["revised"] = label["revised"]
+        for history in ("revised", "adjudicated"):  # label changes and why
+            if label.get(history):
+                record[history] = label[history]
         out.append(record)
 assert len(out) == len(labels), "segmentation changed: relabel the seed paragraphs"
 Path("corpus/gold/seeds.jsonl").write_text(
