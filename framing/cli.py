@@ -201,14 +201,18 @@ def train(gold, lexicon_path, output, seed, no_cross_validation):
 @click.option("--holdout", default=None, metavar="PROVENANCE",
               help="Instead of CV, train on the other passages and test on those of this "
                    "provenance (e.g. seed: real articles, unseen in training).")
+@click.option("--leave-article-out", "leave_out", default=None, metavar="PROVENANCE",
+              help="Instead of CV, test each article of this provenance on a model trained "
+                   "on all other passages (e.g. seed), and pool the predictions.")
 @click.option("--folds", type=click.IntRange(2, 20), default=None, help="CV folds [default: 5].")
 @click.option("--seed", type=int, default=None, help="Seed for CV splits [default: 13].")
 @output_options(("table", "json", "csv"))
 @reports_errors
-def evaluate(gold, data_path, model_path, holdout, folds, seed, fmt, output):
+def evaluate(gold, data_path, model_path, holdout, leave_out, folds, seed, fmt, output):
     """Per-frame precision, recall and F1 of lexicon, model and hybrid."""
     from .atomic import check_output
-    from .evaluate import cross_validate, holdout_evaluate, score_labelled, summary_rows
+    from .evaluate import (cross_validate, holdout_evaluate, leave_article_out, score_labelled,
+                           summary_rows)
     from .gold import load_labelled
     from .lexicon import Lexicon
     from .model import load_model
@@ -222,8 +226,13 @@ def evaluate(gold, data_path, model_path, holdout, folds, seed, fmt, output):
     else:
         data = load_labelled(_gold_files(gold))
         settings = _settings(folds=folds, seed=seed)
+        if holdout and leave_out:
+            raise UsageError("--holdout and --leave-article-out are two different evaluations: "
+                             "give one")
         if holdout:
             report = holdout_evaluate(data, Lexicon.load(), holdout, settings)
+        elif leave_out:
+            report = leave_article_out(data, Lexicon.load(), leave_out, settings)
         else:
             report = cross_validate(data, Lexicon.load(), settings)
     with open_output(output) as out:

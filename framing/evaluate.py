@@ -57,6 +57,30 @@ def cross_validate(data: LabelledSet, lexicon: Lexicon, settings=None,
             "passages": len(data), "methods": results}
 
 
+def _provenance_mask(data: LabelledSet, provenance: str, option: str) -> np.ndarray:
+    test = np.array([str(r.get("provenance")) == provenance for r in data.records])
+    if not test.any() or test.all():
+        from .errors import InputError
+
+        raise InputError(f"{option} {provenance}: need passages with and without that provenance")
+    return test
+
+
+def _fit_and_predict(data: LabelledSet, lexicon: Lexicon, train: np.ndarray, test: np.ndarray,
+                     settings, methods) -> dict[str, np.ndarray]:
+    """Fit every method on the ``train`` passages (weighted as in training) and predict the
+    ``test`` ones."""
+    from .learn import fit_methods, passage_weights
+
+    train_texts = [t for t, keep in zip(data.texts, train) if keep]
+    test_texts = [t for t, keep in zip(data.texts, test) if keep]
+    train_groups = [g for g, keep in zip(data.groups, train) if keep]
+    weights = passage_weights(data.records, settings)[train]
+    fitted = fit_methods(methods, lexicon, train_texts, data.Y[train], train_groups, settings,
+                         weights)
+    return {m: fitted[m].predict(lexicon, test_texts) for m in methods}
+
+
 def holdout_evaluate(data: LabelledSet, lexicon: Lexicon, provenance: str, settings=None,
                      methods=EVALUATION_ORDER) -> dict:
     """Fit on every passage whose ``provenance`` differs, score those that have it.
@@ -64,25 +88,40 @@ def holdout_evaluate(data: LabelledSet, lexicon: Lexicon, provenance: str, setti
     ``--holdout seed`` trains on the written passages only and tests on the paragraphs of
     the real seed articles: the closest in-repo stand-in for unseen outlets.
     """
-    from .learn import Settings, fit_methods, passage_weights
+    from .learn import Settings
 
     settings = settings or Settings()
-    test = np.array([str(r.get("provenance")) == provenance for r in data.records])
-    if not test.any() or test.all():
-        from .errors import InputError
-
-        raise InputError(f"--holdout {provenance}: need passages with and without that provenance")
-    train = ~test
-    train_texts = [t for t, keep in zip(data.texts, train) if keep]
-    test_texts = [t for t, keep in zip(data.texts, test) if keep]
-    train_groups = [g for g, keep in zip(data.groups, train) if keep]
-    weights = passage_weights(data.records, settings)[train]
-    fitted = fit_methods(methods, lexicon, train_texts, data.Y[train], train_groups, settings,
-                         weights)
-    results = {m: metrics(data.Y[test], fitted[m].predict(lexicon, test_texts)) for m in methods}
-    return {"procedure": f"trained on {int(train.sum())} passages whose provenance is not "
+    test = _provenance_mask(data, provenance, "--holdout")
+    predictions = _fit_and_predict(data, lexicon, ~test, test, settings, methods)
+    results = {m: metrics(data.Y[test], predictions[m]) for m in methods}
+    return {"procedure": f"trained on {int((~test).sum())} passages whose provenance is not "
                          f"{provenance!r}, tested on the {int(test.sum())} that are",
             "passages": int(test.sum()), "methods": results}
+
+
+def leave_article_out(data: LabelledSet, lexicon: Lexicon, provenance: str, settings=None,
+                      methods=EVALUATION_ORDER) -> dict:
+    """Each article of this ``provenance`` in turn is tested on a model trained on every
+    other passage (the other real articles included, weighted as in training); predictions
+    are pooled. ``--leave-article-out seed`` asks: given everything else the project has,
+    how well are the paragraphs of a real article it never saw tagged?"""
+    from .learn import Settings, check_trainable
+
+    settings = settings or Settings()
+    held = _provenance_mask(data, provenance, "--leave-article-out")
+    check_trainable(data.Y, data.groups, settings)
+    groups = np.array(data.groups, dtype=object)
+    articles = sorted(set(groups[held]))
+    pooled = {m: np.zeros_like(data.Y) for m in methods}
+    for article in articles:
+        test = held & (groups == article)
+        for method, predicted in _fit_and_predict(data, lexicon, ~test, test, settings,
+                                                  methods).items():
+            pooled[method][test] = predicted
+    results = {m: metrics(data.Y[held], pooled[m][held]) for m in methods}
+    return {"procedure": f"each of the {len(articles)} articles of provenance {provenance!r} "
+                         f"tested on a model trained on all other passages; pooled",
+            "passages": int(held.sum()), "methods": results}
 
 
 def score_labelled(model: FrameModel, data: LabelledSet, methods=EVALUATION_ORDER) -> dict:

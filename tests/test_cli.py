@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+
+from framing.gold import load_labelled
 from click.testing import CliRunner
 
 from framing.cli import cli
@@ -179,3 +181,37 @@ def test_agreement_command(tmp_path):
     assert report["per_frame"]["diplomacy"]["percent_agreement"] == pytest.approx(66.7)
     table = CliRunner().invoke(cli, ["agreement", str(first), "--second", str(second), "--format", "table"])
     assert "3 passages coded twice" in table.stdout
+
+
+@pytest.mark.parametrize("option", ["--holdout", "--leave-article-out"])
+def test_evaluate_on_held_out_real_articles(small_gold, option):
+    data = load_labelled([small_gold])
+    seeds = sum(r["provenance"] == "seed" for r in data.records)
+    result = CliRunner().invoke(cli, ["evaluate", "--gold", str(small_gold), option, "seed",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["passages"] == seeds
+    assert set(report["methods"]) == {"lexicon", "model", "hybrid"}
+
+
+def test_leave_article_out_never_trains_on_the_article_it_tests(small_gold, monkeypatch):
+    import framing.learn
+    from framing.evaluate import leave_article_out
+    from framing.lexicon import Lexicon
+
+    data = load_labelled([small_gold])
+    real_fit = framing.learn.fit_methods
+    calls = []
+
+    def spy(methods, lexicon, texts, Y, groups, settings, weights=None):
+        calls.append(set(groups))
+        return real_fit(methods, lexicon, texts, Y, groups, settings, weights)
+
+    monkeypatch.setattr(framing.learn, "fit_methods", spy)
+    articles = {g for g, r in zip(data.groups, data.records) if r["provenance"] == "seed"}
+    leave_article_out(data, Lexicon.load(), "seed", methods=("lexicon",))
+    assert len(calls) == len(articles) >= 2
+    left_out = [articles - groups for groups in calls]
+    assert all(len(missing) == 1 for missing in left_out)  # exactly the tested article
+    assert set().union(*left_out) == articles
