@@ -7,12 +7,11 @@ import subprocess
 import sys
 
 import pytest
-
-from framing.gold import load_labelled
 from click.testing import CliRunner
 
 from framing.cli import cli
 from framing.frames import FRAMES
+from framing.gold import load_labelled
 
 
 @pytest.fixture()
