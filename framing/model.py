@@ -215,12 +215,13 @@ class FrameModel:
         np.savez_compressed(buffer, **{k: np.ascontiguousarray(v, dtype=np.float64)
                                        for k, v in arrays.items()})
         data = _deterministic_npz(buffer.getvalue())
+        checksum = hashlib.sha256(data).hexdigest()
         document = {
             "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,
             "framing_version": __version__,
             "frames": list(FRAMES),
-            "arrays_sha256": hashlib.sha256(data).hexdigest(),
+            "arrays_sha256": checksum,
             "fusion_weight": self.fusion_weight,
             "ngram_max": self.ngram_max,
             "thresholds": self.thresholds,
@@ -235,7 +236,7 @@ class FrameModel:
             write_files_atomic([
                 (target / ARRAYS_NAME, data),
                 (target / CARD_NAME, json.dumps(self.card, indent=2, ensure_ascii=False) + "\n"),
-                (target / "MODEL_CARD.md", card_markdown(self.card)),
+                (target / "MODEL_CARD.md", card_markdown(self.card, checksum)),
                 (target / JSON_NAME, json.dumps(document, indent=1, ensure_ascii=False) + "\n"),
             ])
         except BaseException:
@@ -246,8 +247,9 @@ class FrameModel:
         return target
 
 
-def card_markdown(card: dict) -> str:
-    """The model card for people: what the model is, its data, and its measured quality."""
+def card_markdown(card: dict, arrays_sha256: str | None = None) -> str:
+    """The model card for people: what the model is, its data, its measured quality, and the
+    checksum that loading verifies."""
     data = card.get("training_data", {})
     lines = [f"# Model card: {card.get('name', 'framing model')}", "",
              card.get("description", ""), "",
@@ -269,6 +271,11 @@ def card_markdown(card: dict) -> str:
             lines.append(f"| {method} | **macro** | {result['macro_precision']:.3f} | "
                          f"{result['macro_recall']:.3f} | **{result['macro_f1']:.3f}** |")
         lines.append("")
+    if arrays_sha256:
+        lines += ["## Integrity", "",
+                  f"- sha256 of `{ARRAYS_NAME}`: `{arrays_sha256}`. `{JSON_NAME}` records it, and "
+                  "loading refuses the model (exit 4) when the arrays do not match it. Nothing in "
+                  "a model folder is unpickled or executed.", ""]
     lines += ["## Thresholds", "", "```json", json.dumps(card.get("thresholds", {}), indent=2), "```", "",
               "## Versions", "", "```json", json.dumps(card.get("versions", {}), indent=2), "```", "",
               "## Limits", "",

@@ -180,3 +180,11 @@ def test_a_crafted_pickle_is_refused_and_never_runs(tmp_path):
 def test_missing_model_folder(tmp_path):
     with pytest.raises(ModelError, match="no such model"):
         load_model(tmp_path / "absent")
+
+
+def test_model_card_states_the_checksum_that_loading_verifies(small_model_dir):
+    import hashlib
+
+    digest = hashlib.sha256((small_model_dir / "model.npz").read_bytes()).hexdigest()
+    assert digest in (small_model_dir / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert json.loads((small_model_dir / "model.json").read_text())["arrays_sha256"] == digest
