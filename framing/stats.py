@@ -30,6 +30,20 @@ import numpy as np
 #: relabellings giving the same table count as "at least as extreme" despite rounding.
 TIE_TOLERANCE = 1e-9
 
+#: Most elements of one block of resamples the bootstrap and the permutation tests build at
+#: once (resamples x articles, times frames for the bootstrap): about 32 MB of float64. They
+#: work a block of resamples at a time, so memory stays bounded whatever the number of
+#: articles (one resample per block at most, i.e. the size of the counts themselves). The
+#: draws are the same, in the same order, as drawing every resample at once, so the results
+#: do not depend on it.
+BLOCK_ELEMENTS = 4_000_000
+
+
+def block_rows(row_elements: int, block_elements: int | None = None) -> int:
+    """Rows of ``row_elements`` elements each that fit in one block (at least one)."""
+    limit = BLOCK_ELEMENTS if block_elements is None else int(block_elements)
+    return max(1, limit // max(1, int(row_elements)))
+
 
 # -- randomness --------------------------------------------------------------------------
 
@@ -120,7 +134,8 @@ def clustered_wilson_interval(tagged: Sequence[float], passages: Sequence[float]
 
 
 def cluster_bootstrap_intervals(tagged: np.ndarray, passages: np.ndarray, resamples: int,
-                                rng: np.random.Generator, confidence: float = 0.95):
+                                rng: np.random.Generator, confidence: float = 0.95,
+                                block_elements: int | None = None):
     """Percentile bootstrap intervals for pooled shares, resampling whole articles.
 
     ``tagged`` has shape (articles, frames), ``passages`` shape (articles,). Each resample
@@ -128,16 +143,24 @@ def cluster_bootstrap_intervals(tagged: np.ndarray, passages: np.ndarray, resamp
     share; the interval is the central ``confidence`` range of those shares. Returns one
     ``(low, high)`` per frame, or ``None`` per frame when there are fewer than two articles
     (a bootstrap over one article only repeats it) or ``resamples`` is 0.
+
+    Resamples are drawn and summed a block at a time (at most ``block_elements``, default
+    :data:`BLOCK_ELEMENTS`, in the resamples x articles x frames block), in order from the
+    same generator, so the result is the same for any block size.
     """
     tagged = np.asarray(tagged, dtype=float)
     passages = np.asarray(passages, dtype=float)
     m, frames = tagged.shape
     if m < 2 or resamples <= 0:
         return [None] * frames
-    picks = rng.integers(0, m, size=(resamples, m))
-    tagged_sums = tagged[picks].sum(axis=1)            # (resamples, frames)
-    passage_sums = passages[picks].sum(axis=1)[:, None]  # (resamples, 1); every article has >= 1
-    shares = tagged_sums / passage_sums
+    rows = block_rows(m * max(1, frames), block_elements)
+    shares = np.empty((resamples, frames))
+    for start in range(0, resamples, rows):
+        size = min(rows, resamples - start)
+        picks = rng.integers(0, m, size=(size, m))
+        tagged_sums = tagged[picks].sum(axis=1)              # (size, frames)
+        passage_sums = passages[picks].sum(axis=1)[:, None]  # (size, 1); every article has >= 1
+        shares[start:start + size] = tagged_sums / passage_sums
     alpha = (1.0 - confidence) / 2.0
     lows = np.quantile(shares, alpha, axis=0)
     highs = np.quantile(shares, 1.0 - alpha, axis=0)
@@ -276,7 +299,8 @@ def _group_tables(assignments: np.ndarray, counts: np.ndarray, groups: int) -> n
 
 
 def permutation_test(labels: Sequence[int], counts: np.ndarray, resamples: int,
-                     rng: np.random.Generator, chunk: int = 4096) -> dict | None:
+                     rng: np.random.Generator, chunk: int = 4096,
+                     block_elements: int | None = None) -> dict | None:
     """Permutation test of group x column independence that keeps articles whole.
 
     ``labels[i]`` is article ``i``'s group (0..G-1) and ``counts[i]`` its row of counts (for
@@ -287,6 +311,11 @@ def permutation_test(labels: Sequence[int], counts: np.ndarray, resamples: int,
     every one is enumerated and the p-value is exact; otherwise ``resamples`` random shuffles
     give ``p = (1 + extreme) / (1 + resamples)``.
 
+    Relabellings are built and scored a block at a time: at most ``chunk`` of them, and at
+    most ``block_elements`` (default :data:`BLOCK_ELEMENTS`) in the relabellings x articles
+    block, so memory stays bounded for any number of articles. Shuffles come in order from
+    ``rng``, so the p-value is the same for any block size.
+
     Returns ``statistic``, ``p_value``, ``resamples`` (relabellings used) and ``exact``;
     ``None`` when there is nothing to test (fewer than two groups or ``resamples`` is 0).
     """
@@ -294,6 +323,7 @@ def permutation_test(labels: Sequence[int], counts: np.ndarray, resamples: int,
     counts = np.asarray(counts, dtype=float)
     if labels.size == 0 or resamples <= 0:
         return None
+    chunk = min(int(chunk), block_rows(labels.size, block_elements))
     groups = int(labels.max()) + 1
     if len(set(labels.tolist())) < 2:
         return None
