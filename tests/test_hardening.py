@@ -209,7 +209,7 @@ def test_classify_duplicated_ids_pass_through(tmp_path, small_model_dir):
 
 
 def test_classify_huge_single_line_article(tmp_path, small_model_dir, good_txt):
-    """A 20 MB single line (1 GB was run by hand, see the README) is refused by size."""
+    """A 20 MB single line (1 GB in benchmarks/load.py, see the README) is refused by size."""
     big = tmp_path / "big.txt"
     with open(big, "wb") as handle:
         handle.write(b"drones " * (3 * 1024 * 1024))
@@ -234,7 +234,7 @@ def test_classify_huge_jsonl_line_is_skipped_in_flat_memory(tmp_path, small_mode
 
 
 def test_classify_thousands_of_tiny_files(tmp_path, small_model_dir):
-    """2,000 tiny files in one run, one of them bad (100,000 were run by hand)."""
+    """2,000 tiny files in one run, one of them bad (100,000 in benchmarks/load.py)."""
     folder = tmp_path / "many"
     folder.mkdir()
     paths = []

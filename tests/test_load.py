@@ -1,6 +1,6 @@
 """Small-scale load: many passages in one run and many runs in a row, with no growth in memory
 or open file descriptors. The full-scale figures (100,000 passages, 1,000 runs) were measured
-by hand and are in the README's "Reliability and security" section.
+by `python benchmarks/load.py` and are in the README's "Reliability and security" section.
 
 Memory is read from /proc (Linux); elsewhere these tests are skipped.
 """
@@ -76,7 +76,7 @@ def peak_rss_mb(tmp_path: Path, args: list) -> float:
 
 def test_memory_stays_flat_as_passages_grow(tmp_path, small_model_dir):
     """Ten times the passages, the same peak memory: classify streams (20,000 here; 100,000
-    by hand)."""
+    by benchmarks/load.py)."""
     peaks = {}
     for count in (2_000, 20_000):
         source = write_passages(tmp_path / f"p{count}.jsonl", count)
@@ -89,7 +89,7 @@ def test_memory_stays_flat_as_passages_grow(tmp_path, small_model_dir):
 
 
 def test_repeated_classify_runs_leak_nothing(tmp_path, small_model_dir):
-    """300 runs in a row in one process (1,000 by hand): open files and memory stay put."""
+    """300 runs in a row in one process (1,000 in benchmarks/load.py): open files and memory stay put."""
     article = tmp_path / "a.txt"
     article.write_text("Talks resumed in Istanbul.\n\nShelling killed three civilians.\n",
                        encoding="utf-8")
