@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
-import json
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
+
+import orjson
 
 from .errors import InputError
 
@@ -168,14 +169,13 @@ def _read_all(handle, path: str) -> bytes:
 
 
 def parse_json_line(line: str, where: str):
-    """``json.loads`` whose every failure (syntax, nesting too deep) is an InputError."""
+    """One JSON value (orjson: strict JSON, several times faster than ``json``); every
+    failure (syntax, NaN, a lone UTF-16 surrogate, nesting too deep) is an InputError."""
     try:
-        return json.loads(line)
-    except json.JSONDecodeError as exc:
-        message = exc.msg.removesuffix(" at")
+        return orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        message = "too deeply nested" if "depth limit" in exc.msg else exc.msg.removesuffix(" at")
         raise InputError(f"{where}: not valid JSON ({message} at column {exc.colno})") from None
-    except RecursionError:
-        raise InputError(f"{where}: not valid JSON (too deeply nested)") from None
 
 
 def _check_head(head: bytes, source: str) -> None:

