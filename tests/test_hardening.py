@@ -57,6 +57,9 @@ CONTENT = {
 RECORDS = {
     "truncated": (b'{"id": "t", "text": "Talks resu', ("not valid JSON",)),
     "nested": (b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", ("too deeply nested",)),
+    # valid JSON syntax, but not Unicode: no UTF-8 output could hold it
+    "lone-surrogate": (b'{"id": "u", "text": "Shelling hit \\ud800 homes.", "frames": []}',
+                       ("surrogate",)),
     "no-text": (b'{"id": "n", "title": "no text here", "frames": []}',
                 ("no 'text'", "non-empty string 'text'", "needs either 'text'",
                  "need a JSON object with 'id' and 'frames'")),
