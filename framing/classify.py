@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from .documents import Document
+from .documents import Document, documents_of
 from .model import FrameModel, check_method, load_model
 from .segment import segment
 
@@ -57,8 +57,13 @@ def classify_documents(documents: Iterable[Document], *, model: FrameModel | Non
                        method: str = "hybrid", unit: str = "paragraph",
                        batch_size: int = BATCH_SIZE, jobs: int | None = 1,
                        scheduler: str | None = None,
-                       transform: Callable | None = None) -> Iterator:
+                       transform: Callable | None = None,
+                       errors: list | None = None) -> Iterator:
     """Tag every passage of every document, in input order, streaming in batches.
+
+    ``documents`` may also hold :func:`framing.documents.read_items`' unparsed records and
+    input errors: records are parsed where they are classified, and each problem is appended
+    to ``errors`` (or raised, without a list) in its place in the input order.
 
     ``jobs`` processes share the work (None or a value below 1: all cores), or the Dask
     cluster at ``scheduler`` does (see :mod:`framing.parallel`); either way the results are
@@ -74,9 +79,10 @@ def classify_documents(documents: Iterable[Document], *, model: FrameModel | Non
 
         yield from classify_parallel(documents, model=model, method=method, unit=unit,
                                      batch_size=batch_size, jobs=resolve_jobs(jobs),
-                                     scheduler=scheduler, transform=transform)
+                                     scheduler=scheduler, transform=transform, errors=errors)
         return
-    results = _classify_serial(documents, model, method, unit, batch_size)
+    results = _classify_serial(documents_of(documents, errors), model, method, unit,
+                               batch_size)
     yield from (map(transform, results) if transform else results)
 
 
@@ -129,10 +135,10 @@ def classify_files(paths: Iterable[str], *, model: FrameModel | None = None,
     Unusable files or records go to ``errors`` (when given) and the rest is still processed;
     without ``errors`` the first problem raises :class:`~framing.errors.InputError`.
     """
-    from .documents import read_documents
+    from .documents import read_items
 
     check_method(method)
     model = model or load_model()  # load before reading: a bad model fails fast
-    return classify_documents(read_documents(paths, errors=errors), model=model,
-                              method=method, unit=unit, jobs=jobs, scheduler=scheduler,
-                              transform=transform)
+    return classify_documents(read_items(paths), model=model, method=method, unit=unit,
+                              jobs=jobs, scheduler=scheduler, transform=transform,
+                              errors=errors)

@@ -16,7 +16,8 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from functools import lru_cache
+from typing import Iterable, Iterator, NamedTuple, Union
 
 import orjson
 
@@ -244,27 +245,80 @@ def parse_record(line: str, where: str, default_id: str, source: str) -> Documen
     return Document(source=source, document_id=str(raw_id), text=text, meta=meta)
 
 
-def _iter_jsonl(handle, source: str, errors: list | None) -> Iterator[Document]:
-    """Records one line at a time, so a JSONL file of any size streams in flat memory."""
-    stem = "stdin" if source == STDIN else Path(source).stem
-    empty = True
-    for line_no, line in jsonl_lines(handle, source):
-        empty = False
-        try:
-            if isinstance(line, InputError):
-                raise line
-            yield parse_record(line, f"{source}:{line_no}", f"{stem}:{line_no}", source)
-        except InputError as exc:
-            _report(exc, errors)
-    if empty:
-        _report(InputError(f"{source}: no records (the file is empty or only whitespace)"),
-                errors)
+class RawRecord(NamedTuple):
+    """One JSONL line, read but not yet parsed. :func:`read_items` leaves the parsing to
+    whoever classifies the record (a worker process, with ``--jobs``), so the process that
+    reads the input only reads."""
+
+    source: str
+    line_no: int
+    line: str
+
+    def document(self) -> Document:
+        """The record as a Document; a malformed record is an InputError naming its line."""
+        return parse_record(self.line, f"{self.source}:{self.line_no}",
+                            f"{_default_id_stem(self.source)}:{self.line_no}", self.source)
 
 
-def _report(exc: InputError, errors: list | None) -> None:
+@lru_cache(maxsize=64)
+def _default_id_stem(source: str) -> str:
+    return "stdin" if source == STDIN else Path(source).stem
+
+
+#: What :func:`read_items` yields, in input order.
+Item = Union[Document, RawRecord, InputError]
+
+
+def report(exc: InputError, errors: list | None) -> None:
+    """Append ``exc`` to ``errors``, or raise it when there is no list (strict reading)."""
     if errors is None:
         raise exc
     errors.append(exc)
+
+
+def read_items(paths: Iterable[str | os.PathLike]) -> Iterator[Item]:
+    """Every input in order, read but not parsed: a Document per article file, a
+    :class:`RawRecord` per JSONL line, and an :class:`InputError` in place of each file or
+    line that cannot be used (never raised). JSONL streams line by line in flat memory."""
+    for raw_path in paths:
+        path = os.fspath(raw_path)
+        try:
+            with open_input(path) as handle:
+                head = handle.peek(8192)[:8192]
+                if _looks_like_jsonl(path, head):
+                    empty = True
+                    for line_no, line in jsonl_lines(handle, path):
+                        empty = False
+                        yield line if isinstance(line, InputError) else \
+                            RawRecord(path, line_no, line)
+                    if empty:
+                        yield InputError(f"{path}: no records (the file is empty or only "
+                                         "whitespace)")
+                    continue
+                text = _check_text(decode_text(_read_all(handle, path), path), path)
+        except InputError as exc:
+            yield exc
+            continue
+        except OSError as exc:
+            yield InputError(f"{path}: cannot read ({exc.strerror or exc})")
+            continue
+        yield Document(source=path, document_id=_default_id_stem(path), text=text, meta={})
+
+
+def documents_of(items: Iterable[Item], errors: list | None = None) -> Iterator[Document]:
+    """The Documents of :func:`read_items`' items: records parsed, and each problem appended
+    to ``errors`` (or raised, without a list)."""
+    for item in items:
+        if isinstance(item, RawRecord):
+            try:
+                item = item.document()
+            except InputError as exc:
+                report(exc, errors)
+                continue
+        elif isinstance(item, InputError):
+            report(item, errors)
+            continue
+        yield item
 
 
 def read_documents(paths: Iterable[str | os.PathLike], *,
@@ -274,20 +328,4 @@ def read_documents(paths: Iterable[str | os.PathLike], *,
     With ``errors`` given, each unusable file or record is appended to it as an InputError and
     reading continues; without it, the first problem is raised.
     """
-    for raw_path in paths:
-        path = os.fspath(raw_path)
-        try:
-            with open_input(path) as handle:
-                head = handle.peek(8192)[:8192]
-                if _looks_like_jsonl(path, head):
-                    yield from _iter_jsonl(handle, path, errors)
-                    continue
-                text = _check_text(decode_text(_read_all(handle, path), path), path)
-        except InputError as exc:
-            _report(exc, errors)
-            continue
-        except OSError as exc:
-            _report(InputError(f"{path}: cannot read ({exc.strerror or exc})"), errors)
-            continue
-        document_id = "stdin" if path == STDIN else Path(path).stem
-        yield Document(source=path, document_id=document_id, text=text, meta={})
+    return documents_of(read_items(paths), errors)

@@ -434,7 +434,7 @@ class MatchTable:
         ``tagged`` (a rows x frames boolean array) marks."""
         tables = self.lexicon._tables()
         frame = tables.term_frame[self.term]
-        chosen = tagged[self.row, frame] if len(self.term) else np.zeros(0, dtype=bool)
+        chosen = tagged[self.row, frame]
         result: list[dict[str, list[dict]]] = [{} for _ in range(self.n_rows)]
         texts, weights = tables.term_text, tables.term_weight.tolist()
         for row, f, start, end, k, negated in zip(

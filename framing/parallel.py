@@ -38,11 +38,19 @@ CONNECT_TIMEOUT = "30s"
 _WORKER_MODELS: dict[str, object] = {}
 
 
-def _chunks(documents: Iterable, chunk_chars: int) -> Iterator[list]:
+def _size(item) -> int:
+    """Characters of work in one input item (a Document, an unparsed record, an error)."""
+    text = getattr(item, "text", None)
+    if text is None:
+        text = getattr(item, "line", "")
+    return len(text)
+
+
+def _chunks(items: Iterable, chunk_chars: int) -> Iterator[list]:
     chunk, size = [], 0
-    for document in documents:
-        chunk.append(document)
-        size += len(document.text)
+    for item in items:
+        chunk.append(item)
+        size += _size(item)
         if size >= chunk_chars:
             yield chunk
             chunk, size = [], 0
@@ -59,28 +67,56 @@ def _model_in_worker(digest: str, payload: bytes):
     return model
 
 
-def classify_chunk(digest: str, payload: bytes, documents: list, method: str, unit: str,
+def classify_chunk(digest: str, payload: bytes, items: list, method: str, unit: str,
                    batch_size: int, transform: Callable | None) -> list:
-    """One chunk, in a worker: the same code path as ``jobs=1``."""
+    """One chunk, in a worker: the same code path as ``jobs=1``. Unparsed records are parsed
+    here; each input problem comes back as its InputError, in its place among the results."""
     from .classify import _classify_serial
+    from .documents import RawRecord
+    from .errors import InputError
 
     model = _model_in_worker(digest, payload)
-    results = _classify_serial(documents, model, method, unit, batch_size)
-    return list(map(transform, results)) if transform else list(results)
+    outputs: list = []
+    run: list = []
+
+    def classify_run():
+        results = _classify_serial(run, model, method, unit, batch_size)
+        outputs.extend(map(transform, results) if transform else results)
+        run.clear()
+
+    for item in items:
+        if isinstance(item, RawRecord):
+            try:
+                item = item.document()
+            except InputError as exc:
+                item = exc
+        if isinstance(item, InputError):
+            classify_run()
+            outputs.append(item)
+        else:
+            run.append(item)
+    classify_run()
+    return outputs
 
 
-def classify_parallel(documents: Iterable, *, model, method: str, unit: str, batch_size: int,
+def classify_parallel(items: Iterable, *, model, method: str, unit: str, batch_size: int,
                       jobs: int, scheduler=None, transform: Callable | None = None,
-                      chunk_chars: int | None = None) -> Iterator:
+                      chunk_chars: int | None = None, errors: list | None = None) -> Iterator:
+    """Documents, or :func:`framing.documents.read_items`' items (then the workers parse the
+    records), classified in chunks; input problems are reported (``errors``, or raised) in
+    input order, as with one job."""
     from .classify import _classify_serial
+    from .documents import documents_of, report
+    from .errors import InputError
 
-    chunks = _chunks(documents, chunk_chars or CHUNK_CHARS)
+    chunks = _chunks(items, chunk_chars or CHUNK_CHARS)
     first = next(chunks, None)
     if first is None:
         return
     second = next(chunks, None)
     if second is None and scheduler is None:  # small input: no workers needed
-        results = _classify_serial(first, model, method, unit, batch_size)
+        results = _classify_serial(documents_of(first, errors), model, method, unit,
+                                   batch_size)
         yield from (map(transform, results) if transform else results)
         return
 
@@ -97,8 +133,12 @@ def classify_parallel(documents: Iterable, *, model, method: str, unit: str, bat
         n_jobs = n_jobs or jobs
         parallel = Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1,
                             pre_dispatch=f"{PREFETCH}*n_jobs" if n_jobs > 0 else "2*n_jobs")
-        for results in parallel(tasks):
-            yield from results
+        for outputs in parallel(tasks):
+            for output in outputs:
+                if isinstance(output, InputError):
+                    report(output, errors)
+                else:
+                    yield output
 
 
 class _backend:

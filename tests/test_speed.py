@@ -145,3 +145,17 @@ def test_classifying_one_paragraph_imports_no_sklearn_nor_matplotlib(tmp_path):
     loaded = _modules_after(["classify", "--format", "jsonl", str(sample)], tmp_path)
     assert "numpy" in loaded  # it did classify
     assert not loaded & (HEAVY | {"nltk"})
+
+
+def test_a_batch_without_any_cue_is_scored_and_explained():
+    """A batch in which no text has a lexicon cue (a short last batch, captions) still gets
+    scores from every method, and empty lexicon evidence for the frames the model tags."""
+    model = load_model()
+    texts = ["Lorem ipsum dolor sit amet.", "The weather was mild.", "Page 2 of 3"]
+    for method in ("lexicon", "model", "hybrid"):
+        predictions = model.predict(texts, method)
+        assert [len(p.scores) for p in predictions] == [4, 4, 4]
+        for prediction in predictions:
+            for entry in prediction.evidence.values():
+                assert entry.get("lexicon", []) == []
+    assert model.lexicon.match_batch(texts) == [[], [], []]
