@@ -13,6 +13,7 @@ per batch instead of a Python call per token. It imports numpy and scipy.sparse 
 from __future__ import annotations
 
 from itertools import chain, repeat
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,16 +40,40 @@ def lookup(index: dict, keys: list, count: int) -> np.ndarray:
 
 
 def row_sums_in_order(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """Per-row sums added left to right, as a plain C loop does (numpy's own reductions
-    use pairwise summation, whose last bits can differ)."""
+    """Per-row sums added left to right, as scikit-learn's and scipy's C loops add them
+    (numpy's own reductions use pairwise summation, whose last bits can differ);
+    ``np.bincount`` accumulates its weights in input order."""
     n_rows = len(indptr) - 1
-    lengths = np.diff(indptr)
-    sums = np.zeros(n_rows, dtype=np.float64)
-    starts = indptr[:-1]
-    for position in range(int(lengths.max(initial=0))):
-        live = lengths > position
-        sums[live] += values[starts[live] + position]
-    return sums
+    return np.bincount(np.repeat(np.arange(n_rows), np.diff(indptr)), weights=values,
+                       minlength=n_rows).astype(np.float64, copy=False)
+
+
+class SparseRows(NamedTuple):
+    """CSR rows as plain numpy arrays (sorted column indices), so classifying never imports
+    scipy; :meth:`tocsr` gives scipy's matrix for anyone who wants one."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    shape: tuple[int, int]
+
+    def row_of_entries(self) -> np.ndarray:
+        """The row of every stored entry."""
+        return np.repeat(np.arange(self.shape[0]), np.diff(self.indptr))
+
+    def dot_transposed(self, matrix: np.ndarray) -> np.ndarray:
+        """``self @ matrix.T`` (rows x len(matrix)), each sum added in entry order, as
+        scipy's sparse product adds it (same bits: tested)."""
+        rows = self.row_of_entries()
+        return np.column_stack([
+            np.bincount(rows, weights=self.data * line[self.indices], minlength=self.shape[0])
+            for line in matrix]).reshape(self.shape[0], len(matrix))
+
+    def tocsr(self):
+        from scipy import sparse
+
+        return sparse.csr_matrix((self.data, self.indices.astype(np.int32),
+                                  self.indptr.astype(np.int32)), shape=self.shape)
 
 
 class CompactTfidf:
@@ -59,10 +84,8 @@ class CompactTfidf:
         self.idf = np.asarray(idf, dtype=np.float64)
         self.ngram_max = int(ngram_max)
 
-    def transform_stems(self, stem_lists: list[list[str]]):
-        """CSR rows (scipy ``csr_matrix``, sorted column indices) for token lists."""
-        from scipy import sparse
-
+    def transform_stems(self, stem_lists: list[list[str]]) -> SparseRows:
+        """The TF-IDF rows of token lists."""
         n_rows, width = len(stem_lists), len(self.idf)
         lengths = np.fromiter(map(len, stem_lists), dtype=np.int64, count=n_rows)
         flat = list(chain.from_iterable(stem_lists))
@@ -92,8 +115,8 @@ class CompactTfidf:
         norms = np.sqrt(row_sums_in_order(data * data, indptr))
         norms[norms == 0.0] = 1.0
         data /= norms[row]
-        return sparse.csr_matrix((data, col.astype(np.int32), indptr.astype(np.int32)),
-                                 shape=(n_rows, width))
+        return SparseRows(data, col, indptr, (n_rows, width))
 
     def transform(self, texts: list[str]):
-        return self.transform_stems(tokenize_batch(list(texts)))
+        """scipy CSR rows of texts (what scikit-learn's vectorizer returns)."""
+        return self.transform_stems(tokenize_batch(list(texts))).tocsr()

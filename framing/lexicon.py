@@ -266,38 +266,33 @@ class Lexicon:
                                    - np.repeat(first_of_hit, counts)]
         length = np.ones(len(position), dtype=np.int64)
 
-        # phrases: consecutive stems with no clause break in the gaps between them
-        phrase_hits = hits[tables.has_phrase[kind]]
-        if len(phrase_hits):
+        # phrases: consecutive stems with no clause break in the gaps between them. A start
+        # whose next token is no phrase's second stem is ruled out with numpy first.
+        phrase_hits = np.flatnonzero(tables.has_phrase[kind])
+        candidates, candidate_kind = hits[phrase_hits], kind[phrase_hits]
+        within_row = candidates + 1 < offsets[np.searchsorted(offsets, candidates, "right")]
+        candidates, candidate_kind = candidates[within_row], candidate_kind[within_row]
+        second = lookup(tables.second_index,
+                        map(flat.__getitem__, (candidates + 1).tolist()), len(candidates))
+        plausible = (second >= 0) & np.isin(candidate_kind * len(tables.second_index) + second,
+                                            tables.phrase_pairs)
+        candidates = candidates[plausible]
+        found = []  # (flat position, length, term id)
+        if len(candidates):
             row_starts = offsets.tolist()
-            owners = (np.searchsorted(offsets, phrase_hits, side="right") - 1).tolist()
-            found = []  # (flat position, length, term id, frame)
-            for h, row in zip(phrase_hits.tolist(), owners):
+            owners = (np.searchsorted(offsets, candidates, side="right") - 1).tolist()
+            for h, row in zip(candidates.tolist(), owners):
                 i, stems, parts = h - row_starts[row], stem_lists[row], parts_lists[row]
-                for n, term_stems, term_id, frame in tables.phrases[flat[h]]:
+                for n, term_stems, term_id in tables.phrases[flat[h]]:
                     # the gaps inside the phrase, joined by a character no break contains
                     if tuple(stems[i:i + n]) == term_stems and not _PHRASE_BREAK.search(
                             "\0".join(parts[2 * i + 2:2 * (i + n):2])):
-                        found.append((h, n, term_id, frame))
-            if found:
-                # a match inside a longer match of the same frame is dropped
-                covered = {(frame, p) for h, n, _, frame in found for p in range(h, h + n)}
-                frames_of_singles = tables.term_frame[term]
-                keep = np.fromiter(
-                    ((f, p) not in covered
-                     for f, p in zip(frames_of_singles.tolist(), position.tolist())),
-                    dtype=bool, count=len(position))
-                lengths_at: dict[tuple[int, int], list[int]] = {}
-                for h, n, _, frame in found:
-                    lengths_at.setdefault((frame, h), []).append(n)
-                longest = max(n for _, n, _, _ in found)
-                found = [(h, n, term_id) for h, n, term_id, frame in found
-                         if not any(oh + on >= h + n and on > n
-                                    for oh in range(h - longest + 1, h + 1)
-                                    for on in lengths_at.get((frame, oh), ()))]
-                position = np.concatenate([position[keep], [f[0] for f in found]])
-                length = np.concatenate([length[keep], [f[1] for f in found]])
-                term = np.concatenate([term[keep], [f[2] for f in found]])
+                        found.append((h, n, term_id))
+        if found:
+            position, length, term = _drop_contained(
+                position, length, term,
+                *(np.array(column, dtype=np.int64) for column in zip(*found)),
+                tables.term_frame, len(flat))
         position = position.astype(np.int64)
         term = term.astype(np.int64)
         row = np.searchsorted(offsets, position, side="right") - 1
@@ -358,6 +353,33 @@ class Lexicon:
         return totals
 
 
+def _drop_contained(position, length, term, phrase_position, phrase_length, phrase_term,
+                    term_frame, n_tokens: int):
+    """One-word matches and phrases, less every match inside a longer match of the same
+    frame (the rule of :meth:`Lexicon.match`), as arrays."""
+    import numpy as np
+
+    phrase_frame = term_frame[phrase_term]
+    # a one-word match is inside a phrase of its frame where that frame's coverage count
+    # (+1 at each phrase start, -1 past its end, summed along the text) is positive
+    coverage = np.zeros((len(FRAMES), n_tokens + 1), dtype=np.int64)
+    np.add.at(coverage, (phrase_frame, phrase_position), 1)
+    np.add.at(coverage, (phrase_frame, phrase_position + phrase_length), -1)
+    single_kept = np.cumsum(coverage, axis=1)[term_frame[term], position] == 0
+    # a phrase is inside another of its frame when one starting at or before it (longer
+    # first at the same start) reaches at least as far; no two differ only in their term
+    phrase_kept = np.ones(len(phrase_position), dtype=bool)
+    phrase_end = phrase_position + phrase_length
+    for frame in np.unique(phrase_frame).tolist():
+        same = np.flatnonzero(phrase_frame == frame)
+        same = same[np.lexsort((-phrase_end[same], phrase_position[same]))]
+        reach = np.maximum.accumulate(phrase_end[same])
+        phrase_kept[same[1:][reach[:-1] >= phrase_end[same[1:]]]] = False
+    return (np.concatenate([position[single_kept], phrase_position[phrase_kept]]),
+            np.concatenate([length[single_kept], phrase_length[phrase_kept]]),
+            np.concatenate([term[single_kept], phrase_term[phrase_kept]]))
+
+
 class _LexiconTables:
     """The lexicon as arrays for :meth:`Lexicon.match_table` (built once per lexicon)."""
 
@@ -373,13 +395,24 @@ class _LexiconTables:
         self.single_start = np.concatenate(([0], np.cumsum(self.single_count)[:-1])) \
             .astype(np.int64)
         self.single_terms = np.array([k for s in singles for k in s], dtype=np.int64)
-        #: first stem -> phrases starting with it, longest first: (length, stems, id, frame)
+        #: first stem -> phrases starting with it, longest first: (length, stems, id)
         self.phrases = {
-            stem: tuple((len(t.stems), t.stems, term_id[id(t)], _FRAME_ORDER[t.frame])
+            stem: tuple((len(t.stems), t.stems, term_id[id(t)])
                         for t in candidates if len(t.stems) > 1)
             for stem, candidates in lexicon._by_first_stem.items()}
         self.has_phrase = np.array([bool(self.phrases[stem]) for stem in lexicon._by_first_stem],
                                    dtype=bool)
+        #: second stems of phrases, and (first stem, second stem) of every phrase as
+        #: first index * len(second_index) + second index, sorted
+        self.second_index: dict[str, int] = {}
+        pairs = []
+        for stem, phrases in self.phrases.items():
+            for _, stems, _ in phrases:
+                second = self.second_index.setdefault(stems[1], len(self.second_index))
+                pairs.append((self.first_index[stem], second))
+        self.phrase_pairs = np.unique(np.array(
+            [first * len(self.second_index) + second for first, second in pairs],
+            dtype=np.int64))
         self.term_frame = np.array([_FRAME_ORDER[t.frame] for t in terms], dtype=np.int64)
         self.term_weight = np.array([t.weight for t in terms], dtype=np.float64)
         self.term_negatable = np.array([t.frame in NEGATABLE_FRAMES for t in terms], dtype=bool)

@@ -75,7 +75,10 @@ class LinearHead:
     calibration_b: np.ndarray  # (4,)
 
     def probabilities(self, X) -> np.ndarray:
-        decision = np.asarray(X @ self.coef.T) + self.intercept
+        """Calibrated probabilities of TF-IDF rows: scipy CSR, or
+        :class:`framing.batch.SparseRows` (the same numbers, without scipy)."""
+        product = X.dot_transposed(self.coef) if hasattr(X, "dot_transposed") else X @ self.coef.T
+        decision = np.asarray(product) + self.intercept
         return 1.0 / (1.0 + np.exp(self.calibration_a * decision + self.calibration_b))
 
 
@@ -195,7 +198,7 @@ class FrameModel:
         for the whole batch at once: one stable sort per frame instead of one per row."""
         n_rows = X.shape[0]
         indptr = X.indptr
-        row_of_all = np.repeat(np.arange(n_rows), np.diff(indptr))
+        row_of_all = X.row_of_entries()
         found: list[dict] = [{} for _ in range(n_rows)]
         for k, frame in enumerate(FRAMES):
             in_tagged = tagged_mask[row_of_all, k]  # only the rows tagged with this frame
