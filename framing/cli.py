@@ -114,7 +114,7 @@ def classify(files, unit, method, model_path, strict, jobs, scheduler, fmt, outp
     from .atomic import check_output
     from .classify import classify_files, jsonl_line
     from .model import load_model
-    from .writers import open_output, write
+    from .writers import open_output, write, write_lines
 
     check_output(output)
     fmt = resolve_format(fmt, output)
@@ -125,10 +125,7 @@ def classify(files, unit, method, model_path, strict, jobs, scheduler, fmt, outp
                              transform=jsonl_line if lines else None)
     with open_output(output) as out:
         if lines:
-            for line in results:
-                out.write(line)
-                if out is sys.stdout:
-                    out.flush()
+            write_lines(results, out)
         elif fmt == "table":
             write((_table_row(r) for r in results), fmt, out, wrap_column="text",
                   table_columns=[("source", 22), ("#", 3), ("frames", 44), ("text", 0)])

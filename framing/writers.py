@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
+import os
 import shutil
+import stat
 import sys
 from typing import IO, Iterable, Iterator
 
@@ -49,10 +52,39 @@ def write_json(records: Iterable[dict], out: IO[str]) -> None:
 
 
 def write_jsonl(records: Iterable[dict], out: IO[str]) -> None:
-    for record in records:
-        out.write(dumps(record) + "\n")
-        if out is sys.stdout:
+    write_lines((dumps(record) + "\n" for record in records), out)
+
+
+#: Lines joined into one write when the output is a file.
+LINES_PER_WRITE = 512
+
+
+def _read_as_it_comes(out: IO[str]) -> bool:
+    """Standard output to a pipe, terminal or socket: someone may be reading it live."""
+    if out is not sys.stdout:
+        return False
+    try:
+        return not stat.S_ISREG(os.fstat(out.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return True
+
+
+def write_lines(lines: Iterable[str], out: IO[str]) -> None:
+    """Rendered lines, in order. To a pipe or a terminal each line is flushed as it comes,
+    so a reader sees results while the input is still being read; to a file they are
+    written in blocks of :data:`LINES_PER_WRITE` (one call each, not one per line)."""
+    if _read_as_it_comes(out):
+        for line in lines:
+            out.write(line)
             out.flush()
+        return
+    block: list[str] = []
+    for line in lines:
+        block.append(line)
+        if len(block) >= LINES_PER_WRITE:
+            out.write("".join(block))
+            block.clear()
+    out.write("".join(block))
 
 
 def _flat(value) -> str:
