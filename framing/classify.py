@@ -42,9 +42,15 @@ class PassageResult:
 
 def jsonl_line(result: PassageResult) -> str:
     """The JSONL line of one result (rendered where it is computed, e.g. in a worker)."""
-    from .writers import dumps
+    return jsonl_bytes(result).decode("utf-8")
 
-    return dumps(result.to_dict()) + "\n"
+
+def jsonl_bytes(result: PassageResult) -> bytes:
+    """:func:`jsonl_line` as UTF-8 bytes: what a worker sends back and the writer writes,
+    with no decoding and encoding again in between."""
+    from .writers import dump_bytes
+
+    return dump_bytes(result.to_dict()) + b"\n"
 
 
 def _passages(documents: Iterable[Document], unit: str):

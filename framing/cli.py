@@ -112,7 +112,7 @@ def cli():
 def classify(files, unit, method, model_path, strict, jobs, scheduler, fmt, output):
     """Tag every passage of FILE... (.txt articles, .jsonl records, - for stdin)."""
     from .atomic import check_output
-    from .classify import classify_files, jsonl_line
+    from .classify import classify_files, jsonl_bytes
     from .model import load_model
     from .writers import open_output, write, write_lines
 
@@ -122,7 +122,7 @@ def classify(files, unit, method, model_path, strict, jobs, scheduler, fmt, outp
     lines = fmt == "jsonl"  # rendered in the workers when there are several
     results = classify_files(files, model=load_model(model_path), method=method, unit=unit,
                              errors=errors, jobs=jobs, scheduler=scheduler,
-                             transform=jsonl_line if lines else None)
+                             transform=jsonl_bytes if lines else None)
     with open_output(output) as out:
         if lines:
             write_lines(results, out)

@@ -22,6 +22,8 @@ import pickle
 import warnings
 from typing import Callable, Iterable, Iterator
 
+from .documents import Document, RawRecord
+
 # A reader that stops early (``framing classify ... | head``) cancels the chunks in flight;
 # that is expected, not worth joblib's warning.
 warnings.filterwarnings("ignore", category=UserWarning,
@@ -39,11 +41,10 @@ _WORKER_MODELS: dict[str, object] = {}
 
 
 def _size(item) -> int:
-    """Characters of work in one input item (a Document, an unparsed record, an error)."""
-    text = getattr(item, "text", None)
-    if text is None:
-        text = getattr(item, "line", "")
-    return len(text)
+    """Characters of work in one input item (an unparsed record, a Document, an error)."""
+    if type(item) is RawRecord:
+        return len(item.line)
+    return len(item.text) if isinstance(item, Document) else 0
 
 
 def _chunks(items: Iterable, chunk_chars: int) -> Iterator[list]:
@@ -58,6 +59,35 @@ def _chunks(items: Iterable, chunk_chars: int) -> Iterator[list]:
         yield chunk
 
 
+def _pack(chunk: list) -> list:
+    """A chunk in a form that pickles fast: each run of unparsed records from one file as
+    ``(source, [line numbers], [lines])`` (lists of ints and strings pickle in C, named
+    tuples one by one); Documents and errors as they are."""
+    packed: list = []
+    for item in chunk:
+        if isinstance(item, RawRecord):
+            last = packed[-1] if packed else None
+            if not (type(last) is tuple and last[0] == item.source):
+                last = (item.source, [], [])
+                packed.append(last)
+            last[1].append(item.line_no)
+            last[2].append(item.line)
+        else:
+            packed.append(item)
+    return packed
+
+
+def _unpack(packed: list) -> Iterator:
+    """The items of :func:`_pack`'s chunk, in order."""
+
+    for entry in packed:
+        if type(entry) is tuple:
+            source, line_numbers, lines = entry
+            yield from map(RawRecord, [source] * len(lines), line_numbers, lines)
+        else:
+            yield entry
+
+
 def _model_in_worker(digest: str, payload: bytes):
     model = _WORKER_MODELS.get(digest)
     if model is None:
@@ -69,10 +99,10 @@ def _model_in_worker(digest: str, payload: bytes):
 
 def classify_chunk(digest: str, payload: bytes, items: list, method: str, unit: str,
                    batch_size: int, transform: Callable | None) -> list:
-    """One chunk, in a worker: the same code path as ``jobs=1``. Unparsed records are parsed
-    here; each input problem comes back as its InputError, in its place among the results."""
+    """One chunk (:func:`_pack`), in a worker: the same code path as ``jobs=1``. Unparsed
+    records are parsed here; each input problem comes back as its InputError, in its place
+    among the results."""
     from .classify import _classify_serial
-    from .documents import RawRecord
     from .errors import InputError
 
     model = _model_in_worker(digest, payload)
@@ -84,7 +114,7 @@ def classify_chunk(digest: str, payload: bytes, items: list, method: str, unit: 
         outputs.extend(map(transform, results) if transform else results)
         run.clear()
 
-    for item in items:
+    for item in _unpack(items):
         if isinstance(item, RawRecord):
             try:
                 item = item.document()
@@ -127,7 +157,7 @@ def classify_parallel(items: Iterable, *, model, method: str, unit: str, batch_s
     payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     digest = hashlib.sha256(payload).hexdigest()
     pending = itertools.chain([first], [second] if second is not None else [], chunks)
-    tasks = (delayed(classify_chunk)(digest, payload, chunk, method, unit, batch_size,
+    tasks = (delayed(classify_chunk)(digest, payload, _pack(chunk), method, unit, batch_size,
                                      transform) for chunk in pending)
     with _backend(scheduler) as n_jobs:
         n_jobs = n_jobs or jobs
