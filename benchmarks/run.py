@@ -12,8 +12,10 @@ their sentences recombined with a fixed seed), then measures in ONE run, on this
   passages/s, cold start (process start to the first result) and peak memory;
 - the machine's own parallel ceiling: the same pure-Python loop in 1 and 2 processes.
 
-Every rate is the best of ``--repeat`` runs (default 3; framing's 1-job and all-jobs runs
-take turns), so a burst of load from a neighbour on a shared machine does not decide a ratio.
+The measurements run in ``--repeat`` rounds (default 3); in each round every tool runs once
+(framing with 1 job and with all jobs, then each baseline) and each keeps its best round, so
+all tools sample the same stretches of a shared machine's load and a burst of load from a
+neighbour does not decide a ratio.
 Everything is printed as one markdown table, with our figures as ratios to each baseline.
 
 Install (from the repository root)::
@@ -124,7 +126,7 @@ def cold_start(cmd: list[str], repeats: int = 5) -> float:
 BASELINE = textwrap.dedent(r"""
     import json, sys, time
     START = time.perf_counter()
-    which, data, sample, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[5])
+    which, data, sample = sys.argv[1], sys.argv[2], int(sys.argv[3])
     texts = [json.loads(line)["text"] for line in open(data, encoding="utf-8")][:sample]
     if which == "empath":
         from empath import Empath
@@ -151,42 +153,45 @@ BASELINE = textwrap.dedent(r"""
         run = lambda batch: pipe.predict_proba(batch)
     run(texts[:1])
     first = time.perf_counter() - START
-    best = float("inf")
-    for _ in range(repeat):  # best of `repeat` passes, as for framing
-        began = time.perf_counter()
-        for i in range(0, len(texts), 1000):
-            run(texts[i:i + 1000])
-        best = min(best, time.perf_counter() - began)
-    rate = len(texts) / best
+    began = time.perf_counter()
+    for i in range(0, len(texts), 1000):
+        run(texts[i:i + 1000])
+    rate = len(texts) / (time.perf_counter() - began)
     peak_kb = [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")]
     print(json.dumps({"cold_start": first, "rate": rate, "n": len(texts),
                       "peak_mb": (peak_kb or [0])[0] / 1e3}))
 """)
 
 
-def baseline(which: str, data: Path, sample: int, gold: Path, repeat: int) -> dict:
+def baseline(which: str, data: Path, sample: int, gold: Path) -> dict:
     out = subprocess.run([sys.executable, "-c", BASELINE, which, str(data), str(sample),
-                          str(gold), str(repeat)], capture_output=True, text=True)
+                          str(gold)], capture_output=True, text=True)
     if out.returncode != 0:
         return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
     return json.loads(out.stdout)
 
 
+def _best_of(previous: dict | None, figures: dict) -> dict:
+    """The best rate and cold start, and the largest peak memory, over rounds."""
+    if previous is None or "error" in previous or "error" in figures:
+        return figures if previous is None or "error" in previous else previous
+    return {"rate": max(previous["rate"], figures["rate"]),
+            "cold_start": min(previous["cold_start"], figures["cold_start"]),
+            "peak_mb": max(previous["peak_mb"], figures["peak_mb"]), "n": figures["n"]}
+
+
 LOOP = "x = 0\nfor i in range(8_000_000): x += i\n"
 
 
-def parallel_ceiling(repeat: int = 3) -> float:
+def parallel_ceiling() -> float:
     """Throughput of the same pure-Python loop in 2 processes vs 1 (2.0 on 2 full cores),
-    each the best of ``repeat`` runs."""
-    one = cold_start([sys.executable, "-c", LOOP], repeats=repeat)
-    two = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        procs = [subprocess.Popen([sys.executable, "-c", LOOP]) for _ in range(2)]
-        for p in procs:
-            p.wait()
-        two = min(two, time.perf_counter() - start)
-    return 2 * one / two
+    measured back to back."""
+    one = cold_start([sys.executable, "-c", LOOP], repeats=1)
+    start = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", LOOP]) for _ in range(2)]
+    for p in procs:
+        p.wait()
+    return 2 * one / (time.perf_counter() - start)
 
 
 # -- the run ----------------------------------------------------------------------------
@@ -201,8 +206,9 @@ def main(argv=None) -> int:
                         help="also classify a JSONL file of about this many MB with all "
                              "cores and report its peak memory (e.g. 1000 for 1 GB)")
     parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each measurement; the best is reported (default 3), "
-                             "which keeps a shared machine's noise out of the ratios")
+                        help="rounds in which every tool runs once; each keeps its best "
+                             "(default 3), which keeps a shared machine's noise out of "
+                             "the ratios")
     parser.add_argument("--framing", default=shutil.which("framing") or "framing",
                         help="the framing executable")
     args = parser.parse_args(argv)
@@ -223,8 +229,13 @@ def main(argv=None) -> int:
         print(f"# {n:,} passages ({size / 1e6:.1f} MB JSONL), seed {SEED}, {cores} cores, "
               f"Python {sys.version.split()[0]}", file=sys.stderr)
 
+        # Rounds: in each, every tool runs once (framing with 1 job and with all jobs, then
+        # each baseline), and each keeps its best round; so all of them sample the same
+        # stretches of a shared machine's load, and a slow minute does not decide a ratio.
         results = {jobs: {"wall": float("inf"), "peak_mb": 0.0} for jobs in (1, cores)}
-        for _ in range(args.repeat):  # 1 job and all jobs in turn, so both see the same load
+        others: dict[str, dict] = {}
+        ceilings = []
+        for round_no in range(args.repeat):
             for jobs in (1, cores):
                 wall, peak, _ = run_measured(framing + [
                     "classify", "--unit", "whole", "--method", "hybrid", "--format", "jsonl",
@@ -232,18 +243,18 @@ def main(argv=None) -> int:
                 best = results[jobs]
                 best["wall"], best["peak_mb"] = min(best["wall"], wall), max(best["peak_mb"], peak)
                 best["rate"] = n / best["wall"]
-                print(f"framing -j{jobs}: {n / wall:,.0f} passages/s, {peak:.0f} MB",
-                      file=sys.stderr)
+                print(f"round {round_no + 1}: framing -j{jobs}: {n / wall:,.0f} passages/s, "
+                      f"{peak:.0f} MB", file=sys.stderr)
+            for which, sample in (("empath", empath_n), ("vader", n), ("sklearn", n)):
+                figures = baseline(which, data, min(sample, n), gold)
+                print(f"round {round_no + 1}: {which}: {figures}", file=sys.stderr)
+                others[which] = _best_of(others.get(which), figures)
+            ceilings.append(parallel_ceiling())
         same = (tmp / "out1.jsonl").read_bytes() == (tmp / f"out{cores}.jsonl").read_bytes()
         help_s = cold_start(framing + ["--help"])
         one_s = cold_start(framing + ["classify", "--format", "jsonl", str(one)])
         python_s = cold_start([sys.executable, "-c", "pass"])
-        ceiling = parallel_ceiling(args.repeat)
-
-        others = {}
-        for which, sample in (("empath", empath_n), ("vader", n), ("sklearn", n)):
-            others[which] = baseline(which, data, min(sample, n), gold, args.repeat)
-            print(f"{which}: {others[which]}", file=sys.stderr)
+        ceiling = max(ceilings)
 
         big = None
         if args.memory_mb:
@@ -258,8 +269,8 @@ def main(argv=None) -> int:
     ours = results[1]
     print(f"\n`python benchmarks/run.py{' --quick' if args.quick else ''}"
           f"{f' --memory-mb {args.memory_mb:g}' if args.memory_mb else ''}`: {n:,} passages "
-          f"built from the gold sentences (seed {SEED}), {cores} cores; every rate is the "
-          f"best of {args.repeat} runs.\n")
+          f"built from the gold sentences (seed {SEED}), {cores} cores; {args.repeat} rounds "
+          f"in which every tool runs once, each keeping its best.\n")
     print("| tool | passages/s (1 core) | framing hybrid+evidence, 1 core, as a ratio | "
           "cold start (s) | peak memory (MB) |")
     print("|---|---:|---:|---:|---:|")
@@ -282,16 +293,12 @@ def main(argv=None) -> int:
     print(f"\n- start-up: `framing --help` {help_s:.3f} s, `framing classify` of one paragraph "
           f"{one_s:.3f} s (Python itself {python_s:.3f} s); best of 5.")
     print(f"- `--jobs {cores}` output identical to `--jobs 1`: {'yes' if same else 'NO'}; "
-          f"this machine's parallel ceiling (a pure-Python loop in 2 processes vs 1): "
-          f"{ceiling:.2f}x.")
+          f"this machine's parallel ceiling (a pure-Python loop in 2 processes vs 1, best "
+          f"round): {ceiling:.2f}x.")
     print(f"- peak memory, `--jobs 1`, {size / 1e6:.0f} MB of JSONL: {ours['peak_mb']:.0f} MB.")
     if big:
         print(f"- peak memory, all cores, {big['mb']:,.0f} MB of JSONL ({big['passages']:,} "
               f"passages, {big['wall']:.0f} s): {big['peak_mb']:.0f} MB, whole process tree.")
-        big_rate = big["passages"] / big["wall"]
-        print(f"- all cores at that size (one run): {big_rate:,.0f} passages/s, "
-              f"{big_rate / ours['rate']:.2f}x the `--jobs 1` rate above; the workers' start "
-              "(about a second) is spread over more passages.")
     print("- framing's rate includes process start, reading and writing JSONL; the baselines' "
           "rates are their call alone, in a loop, on texts already in memory.")
     return 0
