@@ -14,6 +14,7 @@ _EXPORTS = {
     "METHODS": "framing.frames",
     "Document": "framing.documents",
     "read_documents": "framing.documents",
+    "read_items": "framing.documents",
     "segment": "framing.segment",
     "Lexicon": "framing.lexicon",
     "FrameModel": "framing.model",

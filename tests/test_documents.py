@@ -100,3 +100,27 @@ def test_jsonl_bad_line_encoding_and_binary_jsonl(tmp_path):
     assert "mixed.jsonl:1" in errors[0] and "not UTF-8" in errors[0]
     assert "blob.jsonl" in errors[1] and "binary" in errors[1]
     assert len(errors) == 2
+
+
+def test_read_items_keeps_every_problem_in_its_place_and_parses_nothing(tmp_path):
+    """What the workers of `classify --jobs` receive: records unparsed, problems as values
+    in input order (a file-level problem where that file stands), never raised."""
+    from framing.documents import Document, RawRecord, documents_of, read_items
+
+    records = tmp_path / "r.jsonl"
+    records.write_bytes(b'{"id": "a", "text": "One."}\n\n{not json\n\xff\xfe bad\n'
+                        b'{"id": "b", "text": "Two."}\n')
+    article = tmp_path / "a.txt"
+    article.write_text("An article.\n", encoding="utf-8")
+    items = list(read_items([str(records), str(tmp_path / "missing.txt"), str(article)]))
+    kinds = [type(item).__name__ for item in items]
+    assert kinds == ["RawRecord", "RawRecord", "InputError", "RawRecord", "InputError",
+                     "Document"]
+    assert [item.line_no for item in items if isinstance(item, RawRecord)] == [1, 3, 5]
+    assert "r.jsonl:4" in str(items[2]) and "missing.txt" in str(items[4])
+    errors: list = []
+    documents = list(documents_of(items, errors))
+    assert [d.document_id for d in documents] == ["a", "b", "a"]
+    assert all(isinstance(d, Document) for d in documents)
+    assert ["r.jsonl:3" in str(errors[0]), "r.jsonl:4" in str(errors[1]),
+            "missing.txt" in str(errors[2])] == [True, True, True]  # parsed in order
