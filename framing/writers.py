@@ -74,13 +74,28 @@ def _read_as_it_comes(out: IO[str]) -> bool:
         return True
 
 
+class _TextAsBinary:
+    """The two methods :func:`write_lines` needs, on a stream that only takes text."""
+
+    def __init__(self, out: IO[str]):
+        self.out = out
+
+    def write(self, data: bytes) -> None:
+        self.out.write(data.decode("utf-8"))
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
 def write_lines(lines: Iterable[bytes], out: IO[str]) -> None:
     """Rendered UTF-8 lines, in order, to a text stream's binary buffer. To a pipe or a
     terminal each line is flushed as it comes, so a reader sees results while the input is
     still being read; to a file they are written in blocks of :data:`LINES_PER_WRITE` (one
     call each, not one per line)."""
     out.flush()  # anything written as text before goes first
-    binary = out.buffer
+    binary = getattr(out, "buffer", None)
+    if binary is None:  # a text-only stream (e.g. io.StringIO from a caller): decode
+        binary = _TextAsBinary(out)
     if _read_as_it_comes(out):
         for line in lines:
             binary.write(line)

@@ -48,3 +48,9 @@ def test_standard_output_redirected_to_a_file_is_written_in_blocks(monkeypatch, 
         monkeypatch.setattr(sys, "stdout", handle)
         assert not writers._read_as_it_comes(handle)
     assert writers._read_as_it_comes(io.StringIO()) is False  # not stdout at all
+
+
+def test_lines_to_a_text_only_stream_are_decoded():
+    out = io.StringIO()
+    writers.write_lines([b'{"t": "\xc3\xa9"}\n', b"{}\n"], out)
+    assert out.getvalue() == '{"t": "é"}\n{}\n'
