@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .errors import EXIT_INPUT, FramingError, UsageError
-from .frames import FRAMES, METHODS
+from .frames import METHODS
 from .segment import UNITS
 
 FORMATS = ("table", "json", "jsonl", "csv")

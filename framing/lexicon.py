@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 from importlib import resources
-from itertools import accumulate as _accumulate, chain as _chain
+from itertools import chain as _chain
 from typing import Iterable, NamedTuple
 
 from .errors import ModelError

@@ -197,7 +197,6 @@ class FrameModel:
         """For every row and each frame tagged in it, :meth:`_top_features` (tested equal),
         for the whole batch at once: one stable sort per frame instead of one per row."""
         n_rows = X.shape[0]
-        indptr = X.indptr
         row_of_all = X.row_of_entries()
         found: list[dict] = [{} for _ in range(n_rows)]
         for k, frame in enumerate(FRAMES):

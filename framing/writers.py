@@ -46,10 +46,6 @@ def dump_bytes(record) -> bytes:
     return orjson.dumps(record)
 
 
-def dumps(record) -> str:
-    """:func:`dump_bytes` as text."""
-    return dump_bytes(record).decode("utf-8")
-
 
 def write_json(records: Iterable[dict], out: IO[str]) -> None:
     json.dump(list(records), out, ensure_ascii=False, indent=2)
