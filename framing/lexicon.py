@@ -266,28 +266,7 @@ class Lexicon:
                                    - np.repeat(first_of_hit, counts)]
         length = np.ones(len(position), dtype=np.int64)
 
-        # phrases: consecutive stems with no clause break in the gaps between them. A start
-        # whose next token is no phrase's second stem is ruled out with numpy first.
-        phrase_hits = np.flatnonzero(tables.has_phrase[kind])
-        candidates, candidate_kind = hits[phrase_hits], kind[phrase_hits]
-        within_row = candidates + 1 < offsets[np.searchsorted(offsets, candidates, "right")]
-        candidates, candidate_kind = candidates[within_row], candidate_kind[within_row]
-        second = lookup(tables.second_index,
-                        map(flat.__getitem__, (candidates + 1).tolist()), len(candidates))
-        plausible = (second >= 0) & np.isin(candidate_kind * len(tables.second_index) + second,
-                                            tables.phrase_pairs)
-        candidates = candidates[plausible]
-        found = []  # (flat position, length, term id)
-        if len(candidates):
-            row_starts = offsets.tolist()
-            owners = (np.searchsorted(offsets, candidates, side="right") - 1).tolist()
-            for h, row in zip(candidates.tolist(), owners):
-                i, stems, parts = h - row_starts[row], stem_lists[row], parts_lists[row]
-                for n, term_stems, term_id in tables.phrases[flat[h]]:
-                    # the gaps inside the phrase, joined by a character no break contains
-                    if tuple(stems[i:i + n]) == term_stems and not _PHRASE_BREAK.search(
-                            "\0".join(parts[2 * i + 2:2 * (i + n):2])):
-                        found.append((h, n, term_id))
+        found = _phrases(tables, flat, offsets, hits, kind, stem_lists, parts_lists)
         if found:
             position, length, term = _drop_contained(
                 position, length, term,
@@ -296,33 +275,9 @@ class Lexicon:
         position = position.astype(np.int64)
         term = term.astype(np.int64)
         row = np.searchsorted(offsets, position, side="right") - 1
-
-        # negation: the clause-aware rule runs only for a negatable cue that has a negation
-        # word among the NEGATION_WINDOW tokens before it, in its own text
-        negated = np.zeros(len(position), dtype=bool)
-        is_negation = np.fromiter(map(_NEGATION_WORDS.__getitem__, flat), dtype=bool,
-                                  count=len(flat))
-        negations = np.flatnonzero(is_negation)
-        if len(negations):
-            in_reach = np.zeros(len(flat) + NEGATION_WINDOW + 1, dtype=bool)
-            row_end = offsets[np.searchsorted(offsets, negations, side="right")]
-            for step in range(1, NEGATION_WINDOW + 1):
-                in_reach[(negations + step)[negations + step < row_end]] = True
-            row_starts = offsets.tolist()
-            for k in np.flatnonzero(tables.term_negatable[term] & in_reach[position]).tolist():
-                r = int(row[k])
-                negated[k] = _negated_in(parts_lists[r], stem_lists[r],
-                                         int(position[k]) - row_starts[r])
-
-        # character spans: running sums of the lengths of [gap, token, gap, ...] per text;
-        # the parts of text r begin at index 2 * offsets[r] + r of the batch's parts
-        part_ends = np.zeros(2 * len(flat) + n_rows + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, _chain.from_iterable(parts_lists)), dtype=np.int64,
-                              count=2 * len(flat) + n_rows), out=part_ends[1:])
-        base = part_ends[2 * offsets[row] + row]
-        start = part_ends[2 * position + row + 1] - base
-        end = part_ends[2 * (position + length - 1) + row + 2] - base
-
+        negated = _negations(tables, flat, offsets, row, position, term, stem_lists,
+                             parts_lists)
+        start, end = _spans(parts_lists, len(flat), offsets, row, position, length)
         frame = tables.term_frame[term]
         order = np.lexsort((tables.term_rank[term], frame, end, start, row))
         return MatchTable(self, n_rows, row[order], start[order], end[order], term[order],
@@ -351,6 +306,74 @@ class Lexicon:
             if not m.negated:
                 totals[m.frame] += m.weight
         return totals
+
+
+def _phrases(tables, flat, offsets, hits, kind, stem_lists, parts_lists) -> list:
+    """``(flat position, length, term id)`` of every phrase of the batch: consecutive stems
+    with no clause break in the gaps between them. A start whose next token is no phrase's
+    second stem is ruled out with numpy before any Python runs."""
+    import numpy as np
+
+    from .batch import lookup
+
+    phrase_hits = np.flatnonzero(tables.has_phrase[kind])
+    candidates, candidate_kind = hits[phrase_hits], kind[phrase_hits]
+    within_row = candidates + 1 < offsets[np.searchsorted(offsets, candidates, "right")]
+    candidates, candidate_kind = candidates[within_row], candidate_kind[within_row]
+    second = lookup(tables.second_index,
+                    map(flat.__getitem__, (candidates + 1).tolist()), len(candidates))
+    plausible = (second >= 0) & np.isin(candidate_kind * len(tables.second_index) + second,
+                                        tables.phrase_pairs)
+    candidates = candidates[plausible]
+    found = []
+    row_starts = offsets.tolist()
+    owners = (np.searchsorted(offsets, candidates, side="right") - 1).tolist()
+    for h, row in zip(candidates.tolist(), owners):
+        i, stems, parts = h - row_starts[row], stem_lists[row], parts_lists[row]
+        for n, term_stems, term_id in tables.phrases[flat[h]]:
+            # the gaps inside the phrase, joined by a character no break contains
+            if tuple(stems[i:i + n]) == term_stems and not _PHRASE_BREAK.search(
+                    "\0".join(parts[2 * i + 2:2 * (i + n):2])):
+                found.append((h, n, term_id))
+    return found
+
+
+def _negations(tables, flat, offsets, row, position, term, stem_lists, parts_lists):
+    """Which matches are negated. The clause-aware rule (:func:`_negated_in`) runs only for
+    a negatable cue with a negation word among the NEGATION_WINDOW tokens before it, in its
+    own text."""
+    import numpy as np
+
+    negated = np.zeros(len(position), dtype=bool)
+    is_negation = np.fromiter(map(_NEGATION_WORDS.__getitem__, flat), dtype=bool,
+                              count=len(flat))
+    negations = np.flatnonzero(is_negation)
+    if not len(negations):
+        return negated
+    in_reach = np.zeros(len(flat) + NEGATION_WINDOW + 1, dtype=bool)
+    row_end = offsets[np.searchsorted(offsets, negations, side="right")]
+    for step in range(1, NEGATION_WINDOW + 1):
+        in_reach[(negations + step)[negations + step < row_end]] = True
+    row_starts = offsets.tolist()
+    for k in np.flatnonzero(tables.term_negatable[term] & in_reach[position]).tolist():
+        r = int(row[k])
+        negated[k] = _negated_in(parts_lists[r], stem_lists[r], int(position[k]) - row_starts[r])
+    return negated
+
+
+def _spans(parts_lists, n_tokens: int, offsets, row, position, length):
+    """Character ``(start, end)`` of each match in its text: running sums of the lengths of
+    ``[gap, token, gap, ...]``; the parts of text r begin at index ``2 * offsets[r] + r`` of
+    the batch's parts."""
+    import numpy as np
+
+    n_parts = 2 * n_tokens + len(parts_lists)
+    part_ends = np.zeros(n_parts + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, _chain.from_iterable(parts_lists)), dtype=np.int64,
+                          count=n_parts), out=part_ends[1:])
+    base = part_ends[2 * offsets[row] + row]
+    return (part_ends[2 * position + row + 1] - base,
+            part_ends[2 * (position + length - 1) + row + 2] - base)
 
 
 def _drop_contained(position, length, term, phrase_position, phrase_length, phrase_term,
