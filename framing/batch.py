@@ -1,13 +1,13 @@
-"""Batched inference without scikit-learn: TF-IDF rows and lexicon matches for many passages.
+"""Batched inference without scikit-learn or scipy: TF-IDF rows for many passages.
 
 :class:`CompactTfidf` builds, from a model's vocabulary and IDF weights alone, exactly the
 rows scikit-learn's ``TfidfVectorizer(sublinear_tf=True, norm="l2")`` makes (same values to
 the last bit, same column order: tested against scikit-learn), with a handful of numpy calls
-per batch instead of a Python call per token. It imports numpy and scipy.sparse only, so
-``framing classify`` never pays for importing scikit-learn.
+per batch instead of a Python call per token. The rows are :class:`SparseRows` (plain numpy
+arrays; ``tocsr()`` gives scipy's matrix), so ``framing classify`` imports numpy only.
 
-:func:`tokenize_batch` normalises each passage once; the TF-IDF rows and the lexicon
-(:meth:`framing.lexicon.Lexicon.match_batch`) share the result.
+:func:`split_batch` splits and normalises each passage once; the TF-IDF rows and the
+lexicon (:meth:`framing.lexicon.Lexicon.match_table`) share the result.
 """
 
 from __future__ import annotations
