@@ -5,8 +5,8 @@ corpus/gold/labels/seed_labels_a.jsonl. Run from the repository root."""
 import json
 from pathlib import Path
 
-from framing.documents import read_documents
-from framing.segment import segment
+from framing.io.documents import read_documents
+from framing.text.segment import segment
 
 ARTICLES = sorted(Path("corpus/articles").glob("*.txt"))
 labels = {}

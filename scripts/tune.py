@@ -10,9 +10,9 @@ framing/learn.py:Settings were chosen with it (see the CHANGELOG for the figures
 import itertools
 import sys
 
-from framing.evaluate import cross_validate, holdout_evaluate, leave_article_out
-from framing.gold import gold_paths, load_labelled
-from framing.learn import Settings
+from framing.training.evaluate import cross_validate, holdout_evaluate, leave_article_out
+from framing.io.labelled import gold_paths, load_labelled
+from framing.training.fitting import Settings
 from framing.lexicon import Lexicon
 
 grid = {"real_news_weight": [1.0, 3.0, 5.0]}

@@ -23,7 +23,7 @@ def seed_article() -> Path:
 
 @pytest.fixture(scope="session")
 def gold_files() -> list[Path]:
-    from framing.gold import gold_paths
+    from framing.io.labelled import gold_paths
 
     return gold_paths(GOLD)
 
@@ -41,9 +41,9 @@ def small_gold(tmp_path_factory, gold_files) -> Path:
 
 @pytest.fixture(scope="session")
 def small_model_dir(tmp_path_factory, small_gold) -> Path:
-    from framing.gold import load_labelled
-    from framing.learn import Settings
-    from framing.train import train_model
+    from framing.io.labelled import load_labelled
+    from framing.training.fitting import Settings
+    from framing.training.train import train_model
 
     model = train_model(load_labelled([small_gold]), settings=Settings(threshold_folds=3),
                         cross_validation=False)

@@ -1,7 +1,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from framing.agreement import agreement
+from framing.training.agreement import agreement
 from framing.errors import InputError
 from framing.frames import FRAMES
 

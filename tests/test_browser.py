@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from framing.charts import FRAME_COLOURS
+from framing.comparison.charts import FRAME_COLOURS
 from framing.cli import cli
 
 CHROMIUM = next((found for name in ("chromium", "chromium-browser", "google-chrome")

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from framing.cli import cli
 from framing.frames import FRAMES
-from framing.gold import load_labelled
+from framing.io.labelled import load_labelled
 
 
 @pytest.fixture()
@@ -37,7 +37,7 @@ def test_help_lists_commands():
 
 
 def test_classify_jsonl_one_record_per_paragraph(run, seed_article):
-    from framing.segment import paragraph_spans
+    from framing.text.segment import paragraph_spans
 
     result = run("classify", "--format", "jsonl", str(seed_article))
     assert result.exit_code == 0, result.output
@@ -195,19 +195,19 @@ def test_evaluate_on_held_out_real_articles(small_gold, option):
 
 
 def test_leave_article_out_never_trains_on_the_article_it_tests(small_gold, monkeypatch):
-    import framing.learn
-    from framing.evaluate import leave_article_out
+    import framing.training.fitting
+    from framing.training.evaluate import leave_article_out
     from framing.lexicon import Lexicon
 
     data = load_labelled([small_gold])
-    real_fit = framing.learn.fit_methods
+    real_fit = framing.training.fitting.fit_methods
     calls = []
 
     def spy(methods, lexicon, texts, Y, groups, settings, weights=None):
         calls.append(set(groups))
         return real_fit(methods, lexicon, texts, Y, groups, settings, weights)
 
-    monkeypatch.setattr(framing.learn, "fit_methods", spy)
+    monkeypatch.setattr(framing.training.fitting, "fit_methods", spy)
     articles = {g for g, r in zip(data.groups, data.records) if r["provenance"] == "seed"}
     leave_article_out(data, Lexicon.load(), "seed", methods=("lexicon",))
     assert len(calls) == len(articles) >= 2

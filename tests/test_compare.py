@@ -9,9 +9,9 @@ import pytest
 import scipy.stats
 from scipy.spatial.distance import jensenshannon
 
-from framing import stats
-from framing.classify import PassageResult
-from framing.comparison import (SCHEMA_VERSION, ComparisonResult, compare_passages, load_baseline,
+from framing.comparison import stats
+from framing.run.classify import PassageResult
+from framing.comparison.analysis import (SCHEMA_VERSION, ComparisonResult, compare_passages, load_baseline,
                              round_floats)
 from framing.errors import InputError, UsageError
 from framing.frames import FRAMES

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from framing.cli_compare import compare_command
+from framing.cli.compare import compare_command
 from framing.frames import FRAMES
 
 XSS = ('Residents said the strike on the hospital killed two children. <script>alert("x")</script>'
@@ -197,7 +197,7 @@ def test_usage_errors(run, corpus, tmp_path):
 
 
 def test_python_api(corpus, small_model_dir):
-    from framing.comparison import compare
+    from framing.comparison.analysis import compare
 
     calls = []
     result = compare(corpus, model=small_model_dir, bootstrap=50, permutations=50,
@@ -224,19 +224,19 @@ def test_several_outputs_from_one_run(run, corpus, tmp_path, json_report):
 def test_package_exports_the_api():
     """framing.compare is the function, even after the CLI imported framing.comparison."""
     import framing
-    import framing.cli  # noqa: F401  (registers compare, importing framing.comparison)
+    import framing.cli  # noqa: F401  (registers compare, importing framing.comparison.analysis)
 
-    assert callable(framing.compare) and framing.compare.__module__ == "framing.comparison"
-    assert framing.compare_passages.__module__ == "framing.comparison"
+    assert callable(framing.compare) and framing.compare.__module__ == "framing.comparison.analysis"
+    assert framing.compare_passages.__module__ == "framing.comparison.analysis"
     assert framing.ComparisonResult.__name__ == "ComparisonResult"
-    assert framing.load_corpus.__module__ == "framing.corpus"
+    assert framing.load_corpus.__module__ == "framing.io.corpus"
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch):
     import io
     import sys
 
-    from framing.cli_compare import _progress
+    from framing.cli.compare import _progress
 
     class Terminal(io.StringIO):
         def isatty(self):

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from framing.corpus import group_value, load_corpus, parse_by, period_key
+from framing.io.corpus import group_value, load_corpus, parse_by, period_key
 from framing.errors import InputError, UsageError
 
 ARTICLE = "Russian shelling of the Kherson region killed three people.\n\nTalks resumed.\n"

@@ -3,7 +3,7 @@ import json
 import pytest
 from hypothesis import given, strategies as st
 
-from framing.documents import read_documents
+from framing.io.documents import read_documents
 from framing.errors import InputError
 
 
@@ -105,7 +105,7 @@ def test_jsonl_bad_line_encoding_and_binary_jsonl(tmp_path):
 def test_read_items_keeps_every_problem_in_its_place_and_parses_nothing(tmp_path):
     """What the workers of `classify --jobs` receive: records unparsed, problems as values
     in input order (a file-level problem where that file stands), never raised."""
-    from framing.documents import Document, RawRecord, documents_of, read_items
+    from framing.io.documents import Document, RawRecord, documents_of, read_items
 
     records = tmp_path / "r.jsonl"
     records.write_bytes(b'{"id": "a", "text": "One."}\n\n{not json\n\xff\xfe bad\n'

@@ -24,16 +24,16 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from framing.agreement import read_labels
-from framing.comparison import compare_passages, load_baseline
-from framing.corpus import load_corpus
-from framing.documents import read_documents
+from framing.training.agreement import read_labels
+from framing.comparison.analysis import compare_passages, load_baseline
+from framing.io.corpus import load_corpus
+from framing.io.documents import read_documents
 from framing.errors import InputError, ModelError, UsageError
 from framing.frames import FRAMES
-from framing.gold import load_labelled
+from framing.io.labelled import load_labelled
 from framing.lexicon import Lexicon
-from framing.model import load_model
-from framing.segment import segment
+from framing.model.frame_model import load_model
+from framing.text.segment import segment
 
 #: Examples per reader in CI; raise it for a longer run by hand, e.g.
 #: ``FRAMING_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz.py``.
@@ -328,7 +328,7 @@ hostile = st.one_of(st.text(max_size=40), st.sampled_from([
 @settings(max_examples=10, deadline=None)
 @given(hostile, hostile, hostile, hostile)
 def test_reports_keep_every_corpus_string_inert(outlet, title, url, text):
-    from framing.report import CONTENT_SECURITY_POLICY, render
+    from framing.comparison.report import CONTENT_SECURITY_POLICY, render
 
     assume(outlet.strip())
     rows = []

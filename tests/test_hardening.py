@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import framing.documents
+import framing.io.documents
 from framing.cli import cli
 
 GOOD_TEXT = ("Delegations met in Istanbul for a new round of peace talks on Monday.\n\n"
@@ -225,7 +225,7 @@ def test_classify_huge_jsonl_line_is_skipped_in_flat_memory(tmp_path, small_mode
                                                             monkeypatch):
     """A JSONL line over the limit is skipped without being held, and reading resumes on the
     next line (limit lowered here to 1 MiB so that a 20 MB line is enough)."""
-    monkeypatch.setattr(framing.documents, "MAX_LINE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(framing.io.documents, "MAX_LINE_BYTES", 1024 * 1024)
     path = tmp_path / "big.jsonl"
     with open(path, "wb") as handle:
         handle.write(json.dumps(GOOD_RECORD).encode() + b"\n")
@@ -461,7 +461,7 @@ def test_labelled_duplicated_ids_are_an_error(tmp_path, small_gold, command):
 @pytest.mark.parametrize("command", sorted(GOLD_COMMANDS))
 def test_labelled_huge_single_line(tmp_path, small_gold, command, monkeypatch):
     """Labelled files are read whole, up to a size limit (lowered here to 1 MiB)."""
-    monkeypatch.setattr(framing.documents, "MAX_FILE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(framing.io.documents, "MAX_FILE_BYTES", 1024 * 1024)
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(labelled_line("big", "drones " * (3 * 1024 * 1024)))
     result = run(*GOLD_COMMANDS[command](tmp_path, bad, small_gold))
@@ -663,7 +663,7 @@ def test_disk_full_leaves_the_old_file(tmp_path, small_model_dir, good_txt, smal
 
 def test_exception_mid_write_leaves_the_old_file(tmp_path, small_model_dir, monkeypatch):
     """An error after part of the output was written: nothing of it reaches the file."""
-    from framing.model import FrameModel
+    from framing.model.frame_model import FrameModel
 
     output = tmp_path / "tags.jsonl"
     output.write_text("old tags\n")

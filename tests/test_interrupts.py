@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from framing.model import load_model
+from framing.model.frame_model import load_model
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL") or os.name != "posix",
                                 reason="POSIX signals are needed to interrupt a run")
@@ -72,7 +72,7 @@ sys.argv[0] = "framing"
 main()
 '''
 
-PREDICT = "call:framing.model:FrameModel.predict:1"
+PREDICT = "call:framing.model.frame_model:FrameModel.predict:1"
 ARTICLE = ("Russian shelling of the Kherson region killed three civilians overnight, the regional "
            "governor said.\n\nDelegations met in Istanbul for a new round of peace talks.\n\n"
            "Air defences shot down 40 of 52 drones, the air force said.\n")

@@ -108,7 +108,7 @@ texts = st.lists(pieces, max_size=16).map(" ".join)
 def test_batched_matching_equals_the_reference_matcher(batch):
     """match_batch (numpy look-up, negation reach, joined phrase gaps) is an optimisation of
     match: the same matches, spans, negation and order, whatever the texts around them."""
-    from framing.batch import split_batch
+    from framing.text.batch import split_batch
 
     lexicon = Lexicon.from_text(NESTED_TSV)
     expected = [lexicon.match(text) for text in batch]

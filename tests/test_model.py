@@ -9,12 +9,12 @@ from sklearn.utils.estimator_checks import (check_no_attributes_set_in_init,
                                             check_parameters_default_constructible)
 
 from framing.errors import ModelError
-from framing.features import LexiconFeatures
+from framing.training.features import LexiconFeatures
 from framing.frames import FRAMES
-from framing.gold import load_labelled
-from framing.learn import (Settings, best_thresholds, build_pipeline, export_head, fit_pipeline,
+from framing.io.labelled import load_labelled
+from framing.training.fitting import (Settings, best_thresholds, build_pipeline, export_head, fit_pipeline,
                            passage_weights)
-from framing.model import load_model
+from framing.model.frame_model import load_model
 
 
 def test_lexicon_features_follow_the_estimator_contract():
@@ -40,7 +40,7 @@ def test_lexicon_features_compose_in_a_pipeline(small_gold):
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import make_pipeline, make_union
 
-    from framing.features import text_vectorizer
+    from framing.training.features import text_vectorizer
 
     data = load_labelled([small_gold])
     pipeline = make_pipeline(make_union(LexiconFeatures(), text_vectorizer()),
@@ -111,7 +111,7 @@ def test_saved_model_round_trips(small_model_dir, small_gold):
 
 
 def test_training_is_deterministic(tmp_path, small_gold, small_model_dir):
-    from framing.train import train_model
+    from framing.training.train import train_model
 
     again = train_model(load_labelled([small_gold]), settings=Settings(threshold_folds=3),
                         cross_validation=False).save(tmp_path / "again")

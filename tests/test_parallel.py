@@ -11,17 +11,17 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-import framing.parallel
+import framing.run.parallel
 from framing.cli import cli
-from framing.classify import classify_documents
-from framing.documents import Document, read_documents
+from framing.run.classify import classify_documents
+from framing.io.documents import Document, read_documents
 
 GOLD_SAMPLE_CHARS = 30_000  # chunk size in these tests: many chunks from the gold files
 
 
 @pytest.fixture()
 def small_chunks(monkeypatch):
-    monkeypatch.setattr(framing.parallel, "CHUNK_CHARS", GOLD_SAMPLE_CHARS)
+    monkeypatch.setattr(framing.run.parallel, "CHUNK_CHARS", GOLD_SAMPLE_CHARS)
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def test_library_jobs_give_the_same_results_in_order(small_chunks, gold_jsonl):
 
 @pytest.mark.filterwarnings("ignore:.*tasks have been successfully executed")
 def test_parallel_run_streams_input_and_output(monkeypatch, gold_jsonl):
-    monkeypatch.setattr(framing.parallel, "CHUNK_CHARS", 3_000)  # about 100 chunks
+    monkeypatch.setattr(framing.run.parallel, "CHUNK_CHARS", 3_000)  # about 100 chunks
     consumed = []
 
     def documents():
@@ -92,7 +92,7 @@ def test_bad_records_are_reported_and_the_rest_classified_in_order(small_chunks,
 
 
 def test_compare_jobs_2_equals_jobs_1(small_chunks, repo, monkeypatch):
-    monkeypatch.setattr(framing.parallel, "CHUNK_CHARS", 2_000)
+    monkeypatch.setattr(framing.run.parallel, "CHUNK_CHARS", 2_000)
     args = ["compare", str(repo / "corpus"), "--format", "json", "-q", "--bootstrap", "20",
             "--permutations", "20"]
     code_1, serial = _run(args + ["--jobs", "1"])
@@ -133,7 +133,7 @@ def test_scheduler_on_a_local_dask_cluster_equals_the_local_run(small_chunks, go
 
 def test_scheduler_that_cannot_be_reached_is_one_error_line(gold_jsonl, monkeypatch):
     pytest.importorskip("dask.distributed", reason="dask[distributed] is not installed")
-    monkeypatch.setattr(framing.parallel, "CONNECT_TIMEOUT", "2s")
+    monkeypatch.setattr(framing.run.parallel, "CONNECT_TIMEOUT", "2s")
     result = CliRunner().invoke(cli, ["classify", "--format", "jsonl", "--scheduler",
                                       "tcp://127.0.0.1:9", str(gold_jsonl)])
     assert result.exit_code == 2 and "cannot connect" in result.stderr

@@ -10,11 +10,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from framing.charts import all_charts
-from framing.classify import PassageResult
-from framing.comparison import compare_passages
+from framing.comparison.charts import all_charts
+from framing.run.classify import PassageResult
+from framing.comparison.analysis import compare_passages
 from framing.frames import FRAMES
-from framing.report import (CONTENT_SECURITY_POLICY, CSV_COLUMNS, FORMATS, format_for, md_code,
+from framing.comparison.report import (CONTENT_SECURITY_POLICY, CSV_COLUMNS, FORMATS, format_for, md_code,
                             md_text, render)
 
 HOSTILE = ('<script>alert(1)</script> "><img src=x onerror=alert(1)> [click](javascript:alert(2)) '

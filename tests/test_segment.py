@@ -1,6 +1,6 @@
 from hypothesis import given, strategies as st
 
-from framing.segment import paragraph_spans, segment, sentence_spans
+from framing.text.segment import paragraph_spans, segment, sentence_spans
 
 
 def texts_of(text, spans):

@@ -10,9 +10,9 @@ import sys
 import numpy as np
 import pytest
 
-from framing.gold import load_labelled
+from framing.io.labelled import load_labelled
 from framing.lexicon import Lexicon
-from framing.model import load_model
+from framing.model.frame_model import load_model
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_compact_tfidf_equals_the_shipped_models_sklearn_vectorizer(gold_texts):
 def test_sparse_rows_product_equals_scipys_bit_for_bit(gold_texts):
     """classify multiplies TF-IDF rows by the coefficients without scipy; the sums must be
     scipy's to the last bit, or a score on a threshold could flip its tag."""
-    from framing.batch import tokenize_batch
+    from framing.text.batch import tokenize_batch
 
     model = load_model()
     texts = gold_texts + ["", "unknownword only"]
@@ -52,8 +52,8 @@ def test_sparse_rows_product_equals_scipys_bit_for_bit(gold_texts):
 
 @pytest.mark.parametrize("ngram_max", [1, 2, 3])
 def test_compact_tfidf_equals_sklearn_for_ngrams(gold_texts, ngram_max):
-    from framing.batch import CompactTfidf
-    from framing.features import text_vectorizer
+    from framing.model.tfidf import CompactTfidf
+    from framing.training.features import text_vectorizer
 
     vectorizer = text_vectorizer(min_df=2, ngram_max=ngram_max).fit(gold_texts[::2])
     vocabulary = [None] * len(vectorizer.vocabulary_)
@@ -81,7 +81,7 @@ def test_match_batch_equals_match_on_every_gold_text(gold_texts):
 def test_batched_predictions_equal_the_per_text_reference(gold_texts):
     """predict() (batched lexicon + compact TF-IDF) against the original per-text path."""
     from framing.frames import FRAMES
-    from framing.model import lexicon_probability, rounded
+    from framing.model.frame_model import lexicon_probability, rounded
 
     model = load_model()
     texts = gold_texts
@@ -116,7 +116,7 @@ def test_batched_predictions_equal_the_per_text_reference(gold_texts):
 def test_fast_stemmer_import_gives_nltks_stems(gold_texts):
     code = r"""
 import json, sys
-from framing.text import normalise_word, _TOKEN
+from framing.text.tokens import normalise_word, _TOKEN
 words = sorted({w for line in sys.stdin for w in _TOKEN.findall(line)})
 fast = [normalise_word(w) for w in words]
 assert not any(m == "nltk" or m.startswith("nltk.") for m in sys.modules), "nltk left loaded"
@@ -124,7 +124,7 @@ from nltk.stem.snowball import SnowballStemmer
 import nltk  # the real package loads normally afterwards
 assert hasattr(nltk, "word_tokenize")
 stemmer = SnowballStemmer("english")
-from framing.text import _POSSESSIVE
+from framing.text.tokens import _POSSESSIVE
 slow = [stemmer.stem(_POSSESSIVE.sub("", w.casefold()).replace("\u2019", "'")) for w in words]
 print(json.dumps([len(words), fast == slow]))
 """

@@ -1,4 +1,4 @@
-"""framing.stats against scipy, published worked examples, hand computation and properties."""
+"""framing.comparison.stats against scipy, published worked examples, hand computation and properties."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon
 
-from framing import stats
+from framing.comparison import stats
 
 counts = st.integers(min_value=0, max_value=400)
 

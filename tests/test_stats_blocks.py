@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framing import stats
-from framing.cli_compare import compare_command
+from framing.comparison import stats
+from framing.cli.compare import compare_command
 
 SEEDS = st.integers(0, 2**32 - 1)
 BLOCKS = st.integers(1, 5_000)

@@ -6,7 +6,7 @@ import io
 import os
 import sys
 
-from framing import writers
+from framing.io import writers
 
 
 class CountingBytes(io.BytesIO):

@@ -17,7 +17,7 @@ import stat
 import sys
 from typing import IO, Iterable, Iterator
 
-from .atomic import atomic_writer
+from framing.io.atomic import atomic_writer
 
 FORMATS = ("table", "json", "jsonl", "csv")
 

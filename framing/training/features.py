@@ -17,9 +17,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from .frames import FRAMES
-from .lexicon import Lexicon
-from .text import stems
+from framing.frames import FRAMES
+from framing.lexicon import Lexicon
+from framing.text.tokens import stems
 
 
 def squash(score: float) -> float:

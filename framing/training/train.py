@@ -11,10 +11,10 @@ from __future__ import annotations
 import platform
 from dataclasses import asdict
 
-from .frames import FRAMES
-from .gold import LabelledSet
-from .lexicon import Lexicon
-from .model import FrameModel
+from framing.frames import FRAMES
+from framing.io.labelled import LabelledSet
+from framing.lexicon import Lexicon
+from framing.model.frame_model import FrameModel
 
 
 def library_versions() -> dict:
@@ -24,7 +24,7 @@ def library_versions() -> dict:
     import scipy
     import sklearn
 
-    from . import __version__
+    from framing import __version__
 
     return {"framing": __version__, "python": platform.python_version(),
             "scikit-learn": sklearn.__version__, "nltk": nltk.__version__,
@@ -35,8 +35,8 @@ def train_model(data: LabelledSet, lexicon: Lexicon | None = None, settings=None
                 cross_validation: bool = True) -> FrameModel:
     """Fit lexicon thresholds, the model and the hybrid on all of ``data``; the card records
     the data hash, label counts, cross-validated figures, thresholds and versions."""
-    from .evaluate import cross_validate
-    from .learn import Settings, export_head, fit_methods, passage_weights, text_vocabulary
+    from framing.training.evaluate import cross_validate
+    from framing.training.fitting import Settings, export_head, fit_methods, passage_weights, text_vocabulary
 
     settings = settings or Settings()
     lexicon = lexicon or Lexicon.load()

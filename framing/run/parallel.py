@@ -22,7 +22,9 @@ import pickle
 import warnings
 from typing import Callable, Iterable, Iterator
 
-from .documents import Document, RawRecord
+from framing.errors import InputError, UsageError
+from framing.io.documents import Document, RawRecord, documents_of, report
+from framing.run.serial import classify_serial
 
 # A reader that stops early (``framing classify ... | head``) cancels the chunks in flight;
 # that is expected, not worth joblib's warning.
@@ -102,15 +104,13 @@ def classify_chunk(digest: str, payload: bytes, items: list, method: str, unit: 
     """One chunk (:func:`_pack`), in a worker: the same code path as ``jobs=1``. Unparsed
     records are parsed here; each input problem comes back as its InputError, in its place
     among the results."""
-    from .classify import _classify_serial
-    from .errors import InputError
 
     model = _model_in_worker(digest, payload)
     outputs: list = []
     run: list = []
 
     def classify_run():
-        results = _classify_serial(run, model, method, unit, batch_size)
+        results = classify_serial(run, model, method, unit, batch_size)
         outputs.extend(map(transform, results) if transform else results)
         run.clear()
 
@@ -132,12 +132,9 @@ def classify_chunk(digest: str, payload: bytes, items: list, method: str, unit: 
 def classify_parallel(items: Iterable, *, model, method: str, unit: str, batch_size: int,
                       jobs: int, scheduler=None, transform: Callable | None = None,
                       chunk_chars: int | None = None, errors: list | None = None) -> Iterator:
-    """Documents, or :func:`framing.documents.read_items`' items (then the workers parse the
+    """Documents, or :func:`framing.io.documents.read_items`' items (then the workers parse the
     records), classified in chunks; input problems are reported (``errors``, or raised) in
     input order, as with one job."""
-    from .classify import _classify_serial
-    from .documents import documents_of, report
-    from .errors import InputError
 
     chunks = _chunks(items, chunk_chars or CHUNK_CHARS)
     first = next(chunks, None)
@@ -145,7 +142,7 @@ def classify_parallel(items: Iterable, *, model, method: str, unit: str, batch_s
         return
     second = next(chunks, None)
     if second is None and scheduler is None:  # small input: no workers needed
-        results = _classify_serial(documents_of(first, errors), model, method, unit,
+        results = classify_serial(documents_of(first, errors), model, method, unit,
                                    batch_size)
         yield from (map(transform, results) if transform else results)
         return
@@ -181,8 +178,6 @@ class _backend:
     def __enter__(self):
         if self.scheduler is None:
             return None
-        from .errors import UsageError
-
         try:
             from dask.distributed import Client
         except ImportError:

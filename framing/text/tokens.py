@@ -18,6 +18,8 @@ from typing import NamedTuple
 _TOKEN = re.compile(r"[^\W_]++(?:['’][^\W_]++)*+" if sys.version_info >= (3, 11)
                     else r"[^\W_]+(?:['’][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
+#: The token pattern with its match captured, so ``split`` returns gaps and tokens in turn.
+TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 
 
 class Token(NamedTuple):

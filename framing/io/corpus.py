@@ -15,7 +15,7 @@ malformed manifest, a path that leaves the corpus folder, an absent, duplicate o
 file, an article without the field the comparison groups on, an unreadable date) is collected
 and raised as one :class:`~framing.errors.InputError` whose first line says what failed and
 whose following lines list each problem. Articles are read with
-:func:`framing.documents.read_documents`, so text rules (UTF-8, BOM, line ends, size limits)
+:func:`framing.io.documents.read_documents`, so text rules (UTF-8, BOM, line ends, size limits)
 are the same as for ``framing classify``.
 """
 
@@ -29,9 +29,9 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .documents import (META_FIELDS, Document, decode_text, jsonl_lines, missing_reason,
+from framing.io.documents import (META_FIELDS, Document, decode_text, jsonl_lines, missing_reason,
                         open_input, parse_json_line, parse_record, read_input, read_documents)
-from .errors import InputError, UsageError
+from framing.errors import InputError, UsageError
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.jsonl")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")

@@ -1,4 +1,4 @@
-"""Batched inference without scikit-learn or scipy: TF-IDF rows for many passages.
+"""TF-IDF rows for many passages at once, without scikit-learn or scipy.
 
 :class:`CompactTfidf` builds, from a model's vocabulary and IDF weights alone, exactly the
 rows scikit-learn's ``TfidfVectorizer(sublinear_tf=True, norm="l2")`` makes (same values to
@@ -6,37 +6,18 @@ the last bit, same column order: tested against scikit-learn), with a handful of
 per batch instead of a Python call per token. The rows are :class:`SparseRows` (plain numpy
 arrays; ``tocsr()`` gives scipy's matrix), so ``framing classify`` imports numpy only.
 
-:func:`split_batch` splits and normalises each passage once; the TF-IDF rows and the
-lexicon (:meth:`framing.lexicon.Lexicon.match_table`) share the result.
+The rows are built from token lists that :func:`framing.text.batch.split_batch` made once
+per batch and that the lexicon matcher shares.
 """
 
 from __future__ import annotations
 
-from itertools import chain, repeat
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
 
-from .text import normalise_word, stems
-
-
-def tokenize_batch(texts: list[str]) -> list[list[str]]:
-    """The normalised tokens of each text (what :func:`framing.text.stems` returns)."""
-    return [stems(text) for text in texts]
-
-
-def split_batch(texts: list[str]) -> tuple[list[list[str]], list[list[str]]]:
-    """Each text split into ``[gap, token, gap, ..., token, gap]``, and its normalised
-    tokens: one regex pass serves the TF-IDF, the lexicon and its spans."""
-    from .lexicon import _TOKEN_SPLIT
-
-    parts_lists = [_TOKEN_SPLIT.split(text) for text in texts]
-    return parts_lists, [list(map(normalise_word, parts[1::2])) for parts in parts_lists]
-
-
-def lookup(index: dict, keys: list, count: int) -> np.ndarray:
-    """``index[key]`` for every key as an int64 array, -1 where absent (no Python loop)."""
-    return np.fromiter(map(index.get, keys, repeat(-1)), dtype=np.int64, count=count)
+from framing.text.batch import lookup, tokenize_batch
 
 
 def row_sums_in_order(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:

@@ -1,9 +1,9 @@
 """The frame lexicon: a versioned TSV of cue terms, exact matching with negation, and a
 scikit-learn transformer whose columns are the named cues.
 
-The file (``framing/data/lexicon.tsv``) has ``#`` comment lines, one of them
+The file (``framing/lexicon/data/lexicon.tsv``) has ``#`` comment lines, one of them
 ``# version: X.Y.Z``, then a header ``frame, term, weight, note`` and one row a term. Terms are
-matched on normalised tokens (:mod:`framing.text`), phrases as consecutive tokens. A match
+matched on normalised tokens (:mod:`framing.text.tokens`), phrases as consecutive tokens. A match
 preceded within :data:`NEGATION_WINDOW` tokens, in the same clause, by a negation cue is kept
 as evidence but marked ``negated`` and does not count, except for ``diplomacy``: "no
 ceasefire was agreed" and "refused to negotiate" still put the search for a settlement in the
@@ -21,9 +21,10 @@ from importlib import resources
 from itertools import chain as _chain
 from typing import Iterable, NamedTuple
 
-from .errors import ModelError
-from .frames import FRAMES
-from .text import _TOKEN, normalise_word, tokens
+from framing.errors import ModelError
+from framing.frames import FRAMES
+from framing.text.batch import lookup
+from framing.text.tokens import TOKEN_SPLIT, normalise_word, tokens
 
 NEGATION_WINDOW = 4
 #: Frames whose cues a negation cancels (see the module docstring for diplomacy).
@@ -39,8 +40,6 @@ not no never without nor neither none nobody cannot denied denies deny failed fa
 _CLAUSE_BREAK = re.compile(r"[.;:!?,()\[\]\"“”—–]|\n[ \t\r\f\v]*\n")
 _PHRASE_BREAK = _CLAUSE_BREAK
 _VERSION_LINE = re.compile(r"#\s*version:\s*(\S+)")
-#: The token pattern with its match captured, so ``split`` returns gaps and tokens in turn.
-_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ class Match(NamedTuple):
 
 
 def default_lexicon_path():
-    return resources.files("framing").joinpath("data", "lexicon.tsv")
+    return resources.files("framing.lexicon").joinpath("data", "lexicon.tsv")
 
 
 def _is_negation(stem: str) -> bool:
@@ -178,7 +177,7 @@ class Lexicon:
             raise ModelError(f"{target}: cannot read lexicon ({exc.strerror or exc})") from None
         except UnicodeDecodeError:
             raise ModelError(f"{target}: lexicon is not UTF-8 text") from None
-        return cls.from_text(content, source=str(path or "framing/data/lexicon.tsv"))
+        return cls.from_text(content, source=str(path or "framing/lexicon/data/lexicon.tsv"))
 
     def to_text(self) -> str:
         """Serialise back to TSV (used to embed the lexicon in a model file)."""
@@ -234,15 +233,13 @@ class Lexicon:
         One-word cues, their spans, the containment rule and the order are numpy operations
         over the batch's tokens; Python code runs only where a phrase may start and where a
         cue has a negation word within reach. ``parts_lists`` and ``stem_lists``
-        (:func:`framing.batch.split_batch`) save splitting the texts again.
+        (:func:`framing.text.batch.split_batch`) save splitting the texts again.
         """
         import numpy as np
 
-        from .batch import lookup
-
         texts = list(texts)
         if parts_lists is None:
-            parts_lists = [_TOKEN_SPLIT.split(text) for text in texts]
+            parts_lists = [TOKEN_SPLIT.split(text) for text in texts]
         if stem_lists is None:
             stem_lists = [list(map(normalise_word, parts[1::2])) for parts in parts_lists]
         tables = self._tables()
@@ -313,8 +310,6 @@ def _phrases(tables, flat, offsets, hits, kind, stem_lists, parts_lists) -> list
     with no clause break in the gaps between them. A start whose next token is no phrase's
     second stem is ruled out with numpy before any Python runs."""
     import numpy as np
-
-    from .batch import lookup
 
     phrase_hits = np.flatnonzero(tables.has_phrase[kind])
     candidates, candidate_kind = hits[phrase_hits], kind[phrase_hits]

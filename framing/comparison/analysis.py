@@ -6,7 +6,7 @@ the share of passages tagged with an interval, the same per article, omnibus and
 tests, Jensen-Shannon divergences, distinctive terms, typifying quotes, and (given a baseline
 report) what moved. :func:`compare` loads a corpus, classifies it, and calls it.
 
-Every number comes from :mod:`framing.stats`; every random draw from a generator seeded by
+Every number comes from :mod:`framing.comparison.stats`; every random draw from a generator seeded by
 ``seed`` and the name of what is drawn, so the same input gives the same result.
 """
 
@@ -21,9 +21,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from .corpus import MAX_LISTED_PROBLEMS, canonical_by, group_value, load_corpus, parse_by
-from .errors import InputError, UsageError
-from .frames import FRAMES, METHODS
+from framing.io.corpus import MAX_LISTED_PROBLEMS, canonical_by, group_value, load_corpus, parse_by
+from framing.errors import InputError, UsageError
+from framing.frames import FRAMES, METHODS
 
 SCHEMA_VERSION = "1.0"
 DEFAULT_SEED = 20250602
@@ -191,7 +191,7 @@ class ComparisonResult:
 
     def to_dict(self) -> dict:
         """The JSON report (schema ``SCHEMA_VERSION``; see docs/compare.md), floats rounded."""
-        from . import __version__ as version
+        from framing import __version__ as version
 
         cells: dict[str, dict] = {group: {} for group in self.groups}
         for row in self.shares:
@@ -403,7 +403,7 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
     field_name, period = parse_by(by)
     baseline_report = load_baseline(baseline) if isinstance(baseline, (str, os.PathLike)) \
         else baseline
-    from .stats import stop_words, terms
+    from framing.comparison.stats import stop_words, terms
 
     stop = stop_words()
     acc = _Accumulator(FRAMES, field_name, period, top_quotes,
@@ -492,7 +492,7 @@ def _shares(groups: _Groups, acc: _Accumulator, settings: dict):
     """Rows of (group, frame) shares with every interval; totals and frame mix per group."""
     import numpy as np
 
-    from . import stats
+    from framing.comparison import stats
 
     confidence = settings["confidence"]
     shares, totals, distributions = [], {}, {}
@@ -544,7 +544,7 @@ def _omnibus_tests(groups: _Groups, acc: _Accumulator, settings: dict) -> dict:
     """Per frame: groups x (tagged, untagged) passages; mix: groups x frames of tags."""
     import numpy as np
 
-    from . import stats
+    from framing.comparison import stats
 
     names = groups.names
     labels = np.concatenate([np.full(len(groups.members[g]), i, dtype=np.int64)
@@ -569,7 +569,7 @@ def _omnibus_tests(groups: _Groups, acc: _Accumulator, settings: dict) -> dict:
 
 def _pairwise(names: list[str], frames, share_of: dict) -> list[dict]:
     """Fisher's exact test of every frame between every pair, adjusted over all of them."""
-    from . import stats
+    from framing.comparison import stats
 
     rows = []
     for f in frames:
@@ -593,7 +593,7 @@ def _pairwise(names: list[str], frames, share_of: dict) -> list[dict]:
 
 
 def _divergences(groups: _Groups) -> list[dict]:
-    from . import stats
+    from framing.comparison import stats
 
     rows = []
     for a, b in itertools.combinations(groups.names, 2):
@@ -606,7 +606,7 @@ def _divergences(groups: _Groups) -> list[dict]:
 
 def _terms_and_quotes(names: list[str], acc: _Accumulator, settings: dict):
     """Distinctive terms (each group against the rest, within a frame) and top quotes."""
-    from . import stats
+    from framing.comparison import stats
 
     distinctive, quotes = [], []
     for f in acc.frames:
@@ -634,7 +634,7 @@ def _as_list(interval):
 
 
 def _omnibus(table, labels, article_counts, permutations, rng, n_groups, empty: str) -> dict:
-    from . import stats
+    from framing.comparison import stats
 
     chi = stats.chi_square_test(table)
     if n_groups < 2 or chi is None:
@@ -685,7 +685,7 @@ def _warnings(groups: _Groups, frames, shares) -> list[str]:
 
 def load_baseline(path: str | os.PathLike) -> dict:
     """Read a previous JSON report of ``framing compare`` to compare against."""
-    from .documents import MAX_FILE_BYTES
+    from framing.io.documents import MAX_FILE_BYTES
 
     where = os.fspath(path)
     try:
@@ -870,9 +870,9 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
     >>> result = compare("corpus/", by="outlet")              # doctest: +SKIP
     >>> result.share("NPR", "civilian_harm")["interval"]      # doctest: +SKIP
     """
-    from .classify import classify_documents
-    from .model import load_model
-    from .segment import UNITS
+    from framing.run.classify import classify_documents
+    from framing.model.frame_model import load_model
+    from framing.text.segment import UNITS
 
     if method not in METHODS:
         raise UsageError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")

@@ -13,10 +13,10 @@ import sys
 
 import click
 
-from . import __version__
-from .errors import EXIT_INPUT, FramingError, UsageError
-from .frames import METHODS
-from .segment import UNITS
+from framing import __version__
+from framing.errors import EXIT_INPUT, FramingError, UsageError
+from framing.frames import METHODS
+from framing.text.segment import UNITS
 
 FORMATS = ("table", "json", "jsonl", "csv")
 DEFAULT_GOLD = os.path.join("corpus", "gold")
@@ -68,7 +68,7 @@ def output_options(formats=FORMATS):
 
 
 def resolve_format(fmt: str | None, output: str | None, fallback: str = "jsonl") -> str:
-    from .writers import default_format
+    from framing.io.writers import default_format
 
     if fmt:
         return fmt
@@ -111,10 +111,10 @@ def cli():
 @reports_errors
 def classify(files, unit, method, model_path, strict, jobs, scheduler, fmt, output):
     """Tag every passage of FILE... (.txt articles, .jsonl records, - for stdin)."""
-    from .atomic import check_output
-    from .classify import classify_files, jsonl_bytes
-    from .model import load_model
-    from .writers import open_output, write, write_lines
+    from framing.io.atomic import check_output
+    from framing.run.classify import classify_files, jsonl_bytes
+    from framing.model.frame_model import load_model
+    from framing.io.writers import open_output, write, write_lines
 
     check_output(output)
     fmt = resolve_format(fmt, output)
@@ -143,7 +143,7 @@ def _table_row(result) -> dict:
 
 
 def _gold_files(gold: tuple[str, ...]) -> list[str]:
-    from .gold import gold_paths
+    from framing.io.labelled import gold_paths
 
     if gold:
         return list(gold)
@@ -154,7 +154,7 @@ def _gold_files(gold: tuple[str, ...]) -> list[str]:
 
 
 def _settings(**overrides):
-    from .learn import Settings
+    from framing.training.fitting import Settings
 
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
@@ -171,10 +171,10 @@ def _settings(**overrides):
 @reports_errors
 def train(gold, lexicon_path, output, seed, no_cross_validation):
     """Train the lexicon thresholds, model and hybrid; write the model and its card."""
-    from .atomic import check_output
-    from .gold import load_labelled
-    from .lexicon import Lexicon
-    from .train import train_model
+    from framing.io.atomic import check_output
+    from framing.io.labelled import load_labelled
+    from framing.lexicon import Lexicon
+    from framing.training.train import train_model
 
     check_output(output, folder=True)
     data = load_labelled(_gold_files(gold))
@@ -207,13 +207,13 @@ def train(gold, lexicon_path, output, seed, no_cross_validation):
 @reports_errors
 def evaluate(gold, data_path, model_path, holdout, leave_out, folds, seed, fmt, output):
     """Per-frame precision, recall and F1 of lexicon, model and hybrid."""
-    from .atomic import check_output
-    from .evaluate import (cross_validate, holdout_evaluate, leave_article_out, score_labelled,
+    from framing.io.atomic import check_output
+    from framing.training.evaluate import (cross_validate, holdout_evaluate, leave_article_out, score_labelled,
                            summary_rows)
-    from .gold import load_labelled
-    from .lexicon import Lexicon
-    from .model import load_model
-    from .writers import open_output, write
+    from framing.io.labelled import load_labelled
+    from framing.lexicon import Lexicon
+    from framing.model.frame_model import load_model
+    from framing.io.writers import open_output, write
 
     check_output(output)
     fmt = resolve_format(fmt, output, fallback="json")
@@ -258,9 +258,9 @@ def agreement(first, second, fmt, output):
     FIRST... are the files of one pass, --second those of the other (JSONL with id and
     frames; passages are matched by id, and only those both passes coded count).
     """
-    from .agreement import agreement as compute, read_labels
-    from .atomic import check_output
-    from .writers import open_output, write
+    from framing.training.agreement import agreement as compute, read_labels
+    from framing.io.atomic import check_output
+    from framing.io.writers import open_output, write
 
     check_output(output)
     report = compute(read_labels(first), read_labels(second))
@@ -279,7 +279,7 @@ def agreement(first, second, fmt, output):
 
 def _register_optional_commands() -> None:
     try:
-        from .cli_compare import compare_command
+        from framing.cli.compare import compare_command
     except ImportError:  # pragma: no cover - compare is part of the package once built
         return
     cli.add_command(compare_command)

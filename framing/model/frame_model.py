@@ -35,10 +35,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import write_files_atomic
-from .errors import ModelError, OutputError
-from .frames import FRAMES, METHODS
-from .lexicon import Lexicon
+from framing.io.atomic import write_files_atomic
+from framing.errors import ModelError, OutputError
+from framing.frames import FRAMES, METHODS
+from framing.lexicon import Lexicon
 
 FORMAT_NAME = "framing-model"
 FORMAT_VERSION = 1
@@ -76,7 +76,7 @@ class LinearHead:
 
     def probabilities(self, X) -> np.ndarray:
         """Calibrated probabilities of TF-IDF rows: scipy CSR, or
-        :class:`framing.batch.SparseRows` (the same numbers, without scipy)."""
+        :class:`framing.model.tfidf.SparseRows` (the same numbers, without scipy)."""
         product = X.dot_transposed(self.coef) if hasattr(X, "dot_transposed") else X @ self.coef.T
         decision = np.asarray(product) + self.intercept
         return 1.0 / (1.0 + np.exp(self.calibration_a * decision + self.calibration_b))
@@ -103,7 +103,7 @@ class FrameModel:
     # -- features ------------------------------------------------------------------------
     def _vectorizer(self):
         if not hasattr(self, "_cached_vectorizer"):
-            from .features import text_vectorizer
+            from framing.training.features import text_vectorizer
 
             vectorizer = text_vectorizer(ngram_max=self.ngram_max)
             vectorizer.vocabulary_ = {term: i for i, term in enumerate(self.vocabulary)}
@@ -113,7 +113,7 @@ class FrameModel:
 
     def _tfidf(self):
         if not hasattr(self, "_cached_tfidf"):
-            from .batch import CompactTfidf
+            from framing.model.tfidf import CompactTfidf
 
             self._cached_tfidf = CompactTfidf(self.vocabulary, self.idf, self.ngram_max)
         return self._cached_tfidf
@@ -121,7 +121,7 @@ class FrameModel:
     def features(self, texts: list[str]):
         """TF-IDF rows (sparse) of the model's vocabulary.
 
-        Built with numpy from the vocabulary and IDF (:class:`framing.batch.CompactTfidf`),
+        Built with numpy from the vocabulary and IDF (:class:`framing.model.tfidf.CompactTfidf`),
         equal to what scikit-learn's vectorizer (:meth:`_vectorizer`) gives, without
         importing scikit-learn.
         """
@@ -147,7 +147,7 @@ class FrameModel:
         texts = list(texts)
         if not texts:
             return []
-        from .batch import split_batch
+        from framing.text.batch import split_batch
 
         parts_lists, stem_lists = split_batch(texts)  # once, for the lexicon and the TF-IDF
         table = (self.lexicon.match_table(texts, stem_lists, parts_lists)
@@ -224,7 +224,7 @@ class FrameModel:
     # -- persistence ---------------------------------------------------------------------
     def save(self, directory: str | os.PathLike) -> Path:
         """Write model.npz, the cards and model.json into ``directory``, atomically as a set."""
-        from . import __version__
+        from framing import __version__
 
         target = Path(directory)
         created = not target.exists()
@@ -369,7 +369,7 @@ def load_model(path: str | os.PathLike | None = None) -> FrameModel:
                                  f"{JSON_NAME}); {RETRAIN_HINT}")
             location = location.parent
         elif not location.exists():
-            from .documents import missing_reason
+            from framing.io.documents import missing_reason
 
             reason = missing_reason(location)
             raise ModelError(f"{path}: " + ("no such model folder" if reason == "no such file"

@@ -21,7 +21,7 @@ from typing import Iterable, Iterator, NamedTuple, Union
 
 import orjson
 
-from .errors import InputError
+from framing.errors import InputError
 
 #: Largest article or JSONL record text accepted, in characters. Larger inputs are refused
 #: with a message rather than exhausting memory; JSONL files themselves may be any size.

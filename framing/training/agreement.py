@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 from typing import Iterable
 
-from .documents import decode_text, parse_json_line, read_input
-from .errors import InputError
-from .frames import FRAMES
-from .gold import frame_list_problem
+from framing.io.documents import decode_text, parse_json_line, read_input
+from framing.errors import InputError
+from framing.frames import FRAMES
+from framing.io.labelled import frame_list_problem
 
 
 def read_labels(paths: Iterable[str | os.PathLike]) -> dict[str, set[str]]:

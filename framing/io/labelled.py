@@ -15,9 +15,9 @@ from typing import Iterable
 
 import numpy as np
 
-from .documents import decode_text, parse_json_line, read_input
-from .errors import InputError
-from .frames import FRAMES
+from framing.io.documents import decode_text, parse_json_line, read_input
+from framing.errors import InputError
+from framing.frames import FRAMES
 
 
 @dataclass

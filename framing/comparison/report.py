@@ -415,7 +415,7 @@ def _html_table(header: list[str], rows: list[list[str]], numeric: set[int] = fr
 
 def render_html(result) -> str:
     """One self-contained page: inline CSS and SVG charts, no script, everything escaped."""
-    from .charts import FRAME_COLOURS, all_charts
+    from framing.comparison.charts import FRAME_COLOURS, all_charts
 
     noun = _group_noun(result)
     nouns = _group_noun(result, plural=True)
@@ -538,7 +538,7 @@ def render_html(result) -> str:
 
 
 def _schema_version() -> str:
-    from .comparison import SCHEMA_VERSION
+    from framing.comparison.analysis import SCHEMA_VERSION
 
     return SCHEMA_VERSION
 
@@ -593,7 +593,7 @@ def _csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        from .comparison import round_floats
+        from framing.comparison.analysis import round_floats
 
         return repr(round_floats(value))
     text = str(value)

@@ -1,7 +1,7 @@
 """Fitting: the scikit-learn pipeline behind ``model``, the fusion that makes ``hybrid``,
 CV splits, and thresholds chosen from out-of-fold scores.
 
-Both evaluation (:mod:`framing.evaluate`) and training (:mod:`framing.train`) fit through
+Both evaluation (:mod:`framing.training.evaluate`) and training (:mod:`framing.training.train`) fit through
 :func:`fit_methods`, so cross-validated figures describe exactly the procedure that trains
 the shipped model.
 
@@ -25,11 +25,11 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 
-from .errors import InputError
-from .features import text_vectorizer
-from .frames import FRAMES
-from .lexicon import Lexicon
-from .model import LinearHead, lexicon_probability
+from framing.errors import InputError
+from framing.training.features import text_vectorizer
+from framing.frames import FRAMES
+from framing.lexicon import Lexicon
+from framing.model.frame_model import LinearHead, lexicon_probability
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ import sys
 
 import click
 
-from .cli import parallel_options, reports_errors
-from .comparison import DEFAULT_RESAMPLES, DEFAULT_SEED  # imports no heavy module
-from .errors import InputError, UsageError
-from .frames import METHODS
-from .report import FORMATS  # standard library only
-from .segment import UNITS
+from framing.cli import parallel_options, reports_errors
+from framing.comparison.analysis import DEFAULT_RESAMPLES, DEFAULT_SEED  # imports no heavy module
+from framing.errors import InputError, UsageError
+from framing.frames import METHODS
+from framing.comparison.report import FORMATS  # standard library only
+from framing.text.segment import UNITS
 
 
 def _progress(quiet: bool):
@@ -40,7 +40,7 @@ def _progress(quiet: bool):
 
 def _targets(fmt: str | None, outputs: tuple[str, ...]) -> list[tuple[str | None, str]]:
     """(path or None for stdout, format) for each report to write; checked before any work."""
-    from .report import SUFFIX_FORMATS, format_for
+    from framing.comparison.report import SUFFIX_FORMATS, format_for
 
     if len(outputs) <= 1:
         output = outputs[0] if outputs else None
@@ -109,11 +109,11 @@ def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline
     group's share of passages per frame with intervals, tests of difference, divergences,
     distinctive terms and typifying quotes.
     """
-    from .atomic import write_files_atomic
-    from .comparison import compare
-    from .errors import GateError
-    from .report import render
-    from .writers import open_output
+    from framing.io.atomic import write_files_atomic
+    from framing.comparison.analysis import compare
+    from framing.errors import GateError
+    from framing.comparison.report import render
+    from framing.io.writers import open_output
 
     targets = _targets(fmt, outputs)
     result = compare(corpus, model=model_path, method=method, unit=unit, by=by,

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from .errors import OutputError, UsageError
+from framing.errors import OutputError, UsageError
 
 #: errno values of a write that failed for lack of room or permission, whatever raised them.
 WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})

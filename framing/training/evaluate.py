@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .frames import FRAMES
-from .gold import LabelledSet
-from .lexicon import Lexicon
-from .model import METHODS, FrameModel
+from framing.frames import FRAMES
+from framing.io.labelled import LabelledSet
+from framing.lexicon import Lexicon
+from framing.model.frame_model import METHODS, FrameModel
 
 EVALUATION_ORDER = ("lexicon", "model", "hybrid")
 
@@ -36,7 +36,7 @@ def metrics(Y_true: np.ndarray, Y_pred: np.ndarray) -> dict:
 def cross_validate(data: LabelledSet, lexicon: Lexicon, settings=None,
                    methods=EVALUATION_ORDER) -> dict:
     """Stratified group k-fold CV of each method; out-of-fold predictions pooled."""
-    from .learn import Settings, check_trainable, cv_splits, fit_methods, passage_weights
+    from framing.training.fitting import Settings, check_trainable, cv_splits, fit_methods, passage_weights
 
     settings = settings or Settings()
     check_trainable(data.Y, data.groups, settings, settings.folds)
@@ -60,7 +60,7 @@ def cross_validate(data: LabelledSet, lexicon: Lexicon, settings=None,
 def _provenance_mask(data: LabelledSet, provenance: str, option: str) -> np.ndarray:
     test = np.array([str(r.get("provenance")) == provenance for r in data.records])
     if not test.any() or test.all():
-        from .errors import InputError
+        from framing.errors import InputError
 
         raise InputError(f"{option} {provenance}: need passages with and without that provenance")
     return test
@@ -70,7 +70,7 @@ def _fit_and_predict(data: LabelledSet, lexicon: Lexicon, train: np.ndarray, tes
                      settings, methods) -> dict[str, np.ndarray]:
     """Fit every method on the ``train`` passages (weighted as in training) and predict the
     ``test`` ones."""
-    from .learn import fit_methods, passage_weights
+    from framing.training.fitting import fit_methods, passage_weights
 
     train_texts = [t for t, keep in zip(data.texts, train) if keep]
     test_texts = [t for t, keep in zip(data.texts, test) if keep]
@@ -88,7 +88,7 @@ def holdout_evaluate(data: LabelledSet, lexicon: Lexicon, provenance: str, setti
     ``--holdout seed`` trains on the written passages only and tests on the paragraphs of
     the real seed articles: the closest in-repo stand-in for unseen outlets.
     """
-    from .learn import Settings
+    from framing.training.fitting import Settings
 
     settings = settings or Settings()
     test = _provenance_mask(data, provenance, "--holdout")
@@ -105,7 +105,7 @@ def leave_article_out(data: LabelledSet, lexicon: Lexicon, provenance: str, sett
     other passage (the other real articles included, weighted as in training); predictions
     are pooled. ``--leave-article-out seed`` asks: given everything else the project has,
     how well are the paragraphs of a real article it never saw tagged?"""
-    from .learn import Settings, check_trainable
+    from framing.training.fitting import Settings, check_trainable
 
     settings = settings or Settings()
     held = _provenance_mask(data, provenance, "--leave-article-out")

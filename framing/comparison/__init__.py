@@ -1,0 +1,1 @@
+"""Comparing groups of articles: accumulation, statistics, gates and reports."""

@@ -1,0 +1,1 @@
+"""Text to tokens and passages: the tokenizer and stemmer, batch splitting, segmentation."""

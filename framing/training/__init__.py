@@ -1,0 +1,1 @@
+"""Training and evaluation: features and fitting (scikit-learn), thresholds, CV, agreement."""
