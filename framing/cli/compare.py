@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from framing.cli import parallel_options, reports_errors
+from framing.cli.options import parallel_options, reports_errors
 from framing.comparison.analysis import DEFAULT_RESAMPLES, DEFAULT_SEED  # imports no heavy module
 from framing.errors import InputError, UsageError
 from framing.frames import METHODS

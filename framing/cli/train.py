@@ -1,0 +1,36 @@
+"""``framing train``: fit the methods on labelled passages and write a model folder."""
+
+from __future__ import annotations
+
+import click
+
+from framing.cli.options import (DEFAULT_GOLD, DEFAULT_MODEL_OUTPUT, gold_files, reports_errors,
+                                 training_settings)
+
+@click.command()
+@click.option("--gold", multiple=True, type=click.Path(),
+              help=f"Labelled JSONL (repeatable) [default: {DEFAULT_GOLD}/*.jsonl].")
+@click.option("--lexicon", "lexicon_path", type=click.Path(), default=None,
+              help="Lexicon TSV (default: the shipped lexicon).")
+@click.option("--output", "-o", default=DEFAULT_MODEL_OUTPUT, show_default=True,
+              type=click.Path(), help="Model folder to write (atomically).")
+@click.option("--seed", type=int, default=None, help="Seed for CV splits [default: 13].")
+@click.option("--no-cross-validation", is_flag=True, help="Skip the CV figures in the card.")
+@reports_errors
+def train(gold, lexicon_path, output, seed, no_cross_validation):
+    """Train the lexicon thresholds, model and hybrid; write the model and its card."""
+    from framing.io.atomic import check_output
+    from framing.io.labelled import load_labelled
+    from framing.lexicon import Lexicon
+    from framing.training.train import train_model
+
+    check_output(output, folder=True)
+    data = load_labelled(gold_files(gold))
+    model = train_model(data, Lexicon.load(lexicon_path), training_settings(seed=seed),
+                        cross_validation=not no_cross_validation)
+    model.save(output)
+    click.echo(f"framing: wrote {output} ({len(data)} passages)", err=True)
+    cv = model.card.get("cross_validation")
+    if cv:
+        for method, result in cv["methods"].items():
+            click.echo(f"  CV macro-F1 {method:<8} {result['macro_f1']:.3f}", err=True)
