@@ -18,7 +18,7 @@ _EXPORTS = {
     "segment": "framing.text.segment",
     "Lexicon": "framing.lexicon",
     "FrameModel": "framing.model.frame_model",
-    "load_model": "framing.model.frame_model",
+    "load_model": "framing.model.storage",
     "PassageResult": "framing.run.classify",
     "classify_documents": "framing.run.classify",
     "classify_files": "framing.run.classify",

@@ -47,4 +47,6 @@ def small_model_dir(tmp_path_factory, small_gold) -> Path:
 
     model = train_model(load_labelled([small_gold]), settings=Settings(threshold_folds=3),
                         cross_validation=False)
-    return model.save(tmp_path_factory.mktemp("model") / "small")
+    from framing.model.storage import save_model
+
+    return save_model(model, tmp_path_factory.mktemp("model") / "small")

@@ -207,7 +207,7 @@ def test_leave_article_out_never_trains_on_the_article_it_tests(small_gold, monk
         calls.append(set(groups))
         return real_fit(methods, lexicon, texts, Y, groups, settings, weights)
 
-    monkeypatch.setattr(framing.training.fitting, "fit_methods", spy)
+    monkeypatch.setattr(framing.training.evaluate, "fit_methods", spy)
     articles = {g for g, r in zip(data.groups, data.records) if r["provenance"] == "seed"}
     leave_article_out(data, Lexicon.load(), "seed", methods=("lexicon",))
     assert len(calls) == len(articles) >= 2

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from framing.model.frame_model import load_model
+from framing.model.storage import load_model
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL") or os.name != "posix",
                                 reason="POSIX signals are needed to interrupt a run")

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from framing.cli import cli
-from framing.model.frame_model import load_model
+from framing.model.storage import load_model
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"),
                                 reason="needs /proc to count open files and resident memory")

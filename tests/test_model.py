@@ -14,7 +14,7 @@ from framing.frames import FRAMES
 from framing.io.labelled import load_labelled
 from framing.training.fitting import (Settings, best_thresholds, build_pipeline, export_head, fit_pipeline,
                            passage_weights)
-from framing.model.frame_model import load_model
+from framing.model.storage import load_model
 
 
 def test_lexicon_features_follow_the_estimator_contract():
@@ -94,7 +94,10 @@ def test_exported_arrays_reproduce_the_pipeline(small_gold):
     pipeline = build_pipeline(Settings()).fit(data.texts, data.Y)
     head = export_head(pipeline)
     X = pipeline.named_steps["features"].transform(data.texts[:20])
-    np.testing.assert_allclose(head.probabilities(X), pipeline.predict_proba(data.texts[:20]), rtol=1e-9)
+    # the exported arrays are rounded to STORED_DECIMALS (reproducible files): scores move by
+    # well under the 4 decimals printed
+    np.testing.assert_allclose(head.probabilities(X), pipeline.predict_proba(data.texts[:20]),
+                               rtol=0, atol=1e-5)
 
 
 def test_saved_model_round_trips(small_model_dir, small_gold):
@@ -113,8 +116,10 @@ def test_saved_model_round_trips(small_model_dir, small_gold):
 def test_training_is_deterministic(tmp_path, small_gold, small_model_dir):
     from framing.training.train import train_model
 
-    again = train_model(load_labelled([small_gold]), settings=Settings(threshold_folds=3),
-                        cross_validation=False).save(tmp_path / "again")
+    from framing.model.storage import save_model
+
+    again = save_model(train_model(load_labelled([small_gold]), settings=Settings(threshold_folds=3),
+                                   cross_validation=False), tmp_path / "again")
     for name in ("model.json", "model.npz"):
         assert (again / name).read_bytes() == (small_model_dir / name).read_bytes()
 

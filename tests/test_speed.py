@@ -12,7 +12,8 @@ import pytest
 
 from framing.io.labelled import load_labelled
 from framing.lexicon import Lexicon
-from framing.model.frame_model import load_model
+from framing.model.storage import load_model
+from oracles import reference_match, reference_top_features, reference_vectorizer
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def _assert_same_csr(ours, theirs):
 def test_compact_tfidf_equals_the_shipped_models_sklearn_vectorizer(gold_texts):
     model = load_model()
     texts = gold_texts + ["", "!!!", "unknownword only", "Kyiv Kyiv Kyiv talks"]
-    _assert_same_csr(model.features(texts), model._vectorizer().transform(texts))
+    _assert_same_csr(model.features(texts), reference_vectorizer(model).transform(texts))
 
 
 def test_sparse_rows_product_equals_scipys_bit_for_bit(gold_texts):
@@ -71,26 +72,26 @@ def test_match_batch_equals_match_on_every_gold_text(gold_texts):
     extra = ["", "Did not destroy, but shot down nothing.", "no civilians were hurt; talks",
              "prisoner swap prisoner swap", "Kyiv"]
     texts = gold_texts + extra
-    assert lexicon.match_batch(texts) == [lexicon.match(t) for t in texts]
+    assert lexicon.match_batch(texts) == [reference_match(lexicon, t) for t in texts]
     for size in (1, 7, 256):
         chunk = texts[:size]
-        assert lexicon.match_batch(chunk) == [lexicon.match(t) for t in chunk]
+        assert lexicon.match_batch(chunk) == [reference_match(lexicon, t) for t in chunk]
     assert lexicon.match_batch([]) == []
 
 
 def test_batched_predictions_equal_the_per_text_reference(gold_texts):
     """predict() (batched lexicon + compact TF-IDF) against the original per-text path."""
     from framing.frames import FRAMES
-    from framing.model.frame_model import lexicon_probability, rounded
+    from framing.model.frame_model import EVIDENCE_FEATURES, lexicon_probability, rounded
 
     model = load_model()
     texts = gold_texts
-    X_ref = model._vectorizer().transform(texts)
+    X_ref = reference_vectorizer(model).transform(texts)
     model_scores = model.head.probabilities(X_ref)
     for method in ("lexicon", "model", "hybrid"):
         predictions = model.predict(texts, method)
         for row, (text, prediction) in enumerate(zip(texts, predictions)):
-            matches = model.lexicon.match(text)
+            matches = reference_match(model.lexicon, text)
             totals = Lexicon.frame_scores(matches)
             lex = np.array([lexicon_probability(totals[f]) for f in FRAMES])
             if method == "lexicon":
@@ -109,8 +110,8 @@ def test_batched_predictions_equal_the_per_text_reference(gold_texts):
                 if method != "model":
                     assert entry["lexicon"] == [m.to_dict() for m in matches if m.frame == frame]
                 if method != "lexicon":
-                    assert entry["features"] == model._top_features(X_ref[row],
-                                                                    FRAMES.index(frame))
+                    assert entry["features"] == reference_top_features(
+                        model, X_ref[row], FRAMES.index(frame), EVIDENCE_FEATURES)
 
 
 def test_fast_stemmer_import_gives_nltks_stems(gold_texts):

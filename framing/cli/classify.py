@@ -28,7 +28,7 @@ def classify(files, unit, method, model_path, strict, jobs, scheduler, fmt, outp
     """Tag every passage of FILE... (.txt articles, .jsonl records, - for stdin)."""
     from framing.io.atomic import check_output
     from framing.run.classify import classify_files, jsonl_bytes
-    from framing.model.frame_model import load_model
+    from framing.model.storage import load_model
     from framing.io.writers import open_output, write, write_lines
 
     check_output(output)

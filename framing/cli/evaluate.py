@@ -32,7 +32,7 @@ def evaluate(gold, data_path, model_path, holdout, leave_out, folds, seed, fmt, 
                            summary_rows)
     from framing.io.labelled import load_labelled
     from framing.lexicon import Lexicon
-    from framing.model.frame_model import load_model
+    from framing.model.storage import load_model
     from framing.io.writers import open_output, write
 
     check_output(output)

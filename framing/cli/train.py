@@ -22,13 +22,14 @@ def train(gold, lexicon_path, output, seed, no_cross_validation):
     from framing.io.atomic import check_output
     from framing.io.labelled import load_labelled
     from framing.lexicon import Lexicon
+    from framing.model.storage import save_model
     from framing.training.train import train_model
 
     check_output(output, folder=True)
     data = load_labelled(gold_files(gold))
     model = train_model(data, Lexicon.load(lexicon_path), training_settings(seed=seed),
                         cross_validation=not no_cross_validation)
-    model.save(output)
+    save_model(model, output)
     click.echo(f"framing: wrote {output} ({len(data)} passages)", err=True)
     cv = model.card.get("cross_validation")
     if cv:

@@ -871,7 +871,7 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
     >>> result.share("NPR", "civilian_harm")["interval"]      # doctest: +SKIP
     """
     from framing.run.classify import classify_documents
-    from framing.model.frame_model import load_model
+    from framing.model.storage import load_model
     from framing.text.segment import UNITS
 
     if method not in METHODS:

@@ -8,7 +8,8 @@ from typing import Callable, Iterable, Iterator
 
 from framing.io.documents import Document, documents_of, read_items
 from framing.io.writers import dump_bytes
-from framing.model.frame_model import FrameModel, check_method, load_model
+from framing.model.frame_model import FrameModel, check_method
+from framing.model.storage import load_model
 from framing.run.parallel import classify_parallel
 from framing.run.serial import BATCH_SIZE, PassageResult, classify_serial
 

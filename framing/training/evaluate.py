@@ -8,19 +8,21 @@ threshold that saw it. :func:`score_labelled` scores a trained model on any labe
 from __future__ import annotations
 
 import numpy as np
+from sklearn.metrics import precision_recall_fscore_support
 
-from framing.frames import FRAMES
+from framing.errors import InputError
+from framing.frames import FRAMES, METHODS
 from framing.io.labelled import LabelledSet
 from framing.lexicon import Lexicon
-from framing.model.frame_model import METHODS, FrameModel
+from framing.model.frame_model import FrameModel
+from framing.training.fitting import (Settings, check_trainable, cv_splits, fit_methods,
+                                      passage_weights)
 
 EVALUATION_ORDER = ("lexicon", "model", "hybrid")
 
 
 def metrics(Y_true: np.ndarray, Y_pred: np.ndarray) -> dict:
     """Per-frame precision, recall, F1 and support, and their macro averages."""
-    from sklearn.metrics import precision_recall_fscore_support
-
     precision, recall, f1, support = precision_recall_fscore_support(
         Y_true, Y_pred, average=None, zero_division=0, labels=list(range(len(FRAMES))))
     per_frame = {frame: {"precision": round(float(precision[k]), 4),
@@ -36,8 +38,6 @@ def metrics(Y_true: np.ndarray, Y_pred: np.ndarray) -> dict:
 def cross_validate(data: LabelledSet, lexicon: Lexicon, settings=None,
                    methods=EVALUATION_ORDER) -> dict:
     """Stratified group k-fold CV of each method; out-of-fold predictions pooled."""
-    from framing.training.fitting import Settings, check_trainable, cv_splits, fit_methods, passage_weights
-
     settings = settings or Settings()
     check_trainable(data.Y, data.groups, settings, settings.folds)
     weights = passage_weights(data.records, settings)
@@ -60,8 +60,6 @@ def cross_validate(data: LabelledSet, lexicon: Lexicon, settings=None,
 def _provenance_mask(data: LabelledSet, provenance: str, option: str) -> np.ndarray:
     test = np.array([str(r.get("provenance")) == provenance for r in data.records])
     if not test.any() or test.all():
-        from framing.errors import InputError
-
         raise InputError(f"{option} {provenance}: need passages with and without that provenance")
     return test
 
@@ -70,8 +68,6 @@ def _fit_and_predict(data: LabelledSet, lexicon: Lexicon, train: np.ndarray, tes
                      settings, methods) -> dict[str, np.ndarray]:
     """Fit every method on the ``train`` passages (weighted as in training) and predict the
     ``test`` ones."""
-    from framing.training.fitting import fit_methods, passage_weights
-
     train_texts = [t for t, keep in zip(data.texts, train) if keep]
     test_texts = [t for t, keep in zip(data.texts, test) if keep]
     train_groups = [g for g, keep in zip(data.groups, train) if keep]
@@ -88,8 +84,6 @@ def holdout_evaluate(data: LabelledSet, lexicon: Lexicon, provenance: str, setti
     ``--holdout seed`` trains on the written passages only and tests on the paragraphs of
     the real seed articles: the closest in-repo stand-in for unseen outlets.
     """
-    from framing.training.fitting import Settings
-
     settings = settings or Settings()
     test = _provenance_mask(data, provenance, "--holdout")
     predictions = _fit_and_predict(data, lexicon, ~test, test, settings, methods)
@@ -105,8 +99,6 @@ def leave_article_out(data: LabelledSet, lexicon: Lexicon, provenance: str, sett
     other passage (the other real articles included, weighted as in training); predictions
     are pooled. ``--leave-article-out seed`` asks: given everything else the project has,
     how well are the paragraphs of a real article it never saw tagged?"""
-    from framing.training.fitting import Settings, check_trainable
-
     settings = settings or Settings()
     held = _provenance_mask(data, provenance, "--leave-article-out")
     check_trainable(data.Y, data.groups, settings)

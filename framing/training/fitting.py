@@ -1,9 +1,11 @@
 """Fitting: the scikit-learn pipeline behind ``model``, the fusion that makes ``hybrid``,
 CV splits, and thresholds chosen from out-of-fold scores.
 
-Both evaluation (:mod:`framing.training.evaluate`) and training (:mod:`framing.training.train`) fit through
-:func:`fit_methods`, so cross-validated figures describe exactly the procedure that trains
-the shipped model.
+Both evaluation (:mod:`framing.training.evaluate`) and training (:mod:`framing.training.train`)
+fit through :func:`fit_methods`, so cross-validated figures describe exactly the procedure that
+trains the shipped model. scikit-learn fits the vocabulary, IDF weights and classifier heads;
+every score after that (out-of-fold scores for thresholds, CV predictions) comes from
+:meth:`framing.model.FrameModel.scores`, the code ``framing classify`` runs.
 
 The hybrid is a late fusion: ``fusion_weight * p_model + (1 - fusion_weight) * p_lexicon``
 per frame, with its own thresholds. The model learns the phrasing of the gold passages; the
@@ -25,11 +27,18 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 
+from threadpoolctl import threadpool_limits
+
 from framing.errors import InputError
-from framing.training.features import text_vectorizer
-from framing.frames import FRAMES
+from framing.frames import FRAMES, METHODS
 from framing.lexicon import Lexicon
-from framing.model.frame_model import LinearHead, lexicon_probability
+from framing.model.frame_model import FrameModel, LinearHead, lexicon_scores
+from framing.training.features import text_vectorizer
+
+#: Decimal places kept of every fitted number (IDF, coefficients, calibration). The last bits
+#: of a fit differ between machines (BLAS, compilers); rounding makes a retrained model the
+#: same file almost everywhere (see the README, "Reproducing the model").
+STORED_DECIMALS = 6
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,27 @@ def fit_pipeline(settings: Settings, texts: list[str], Y: np.ndarray,
     """Fit a fresh pipeline; ``weights`` reach the regression and its calibration through
     scikit-learn's metadata routing, switched on only for this call."""
     weights = np.ones(len(texts)) if weights is None else np.asarray(weights, dtype=float)
-    with sklearn.config_context(enable_metadata_routing=True):
+    # one BLAS thread: the fits are small, and threads oversubscribe the cores (2x slower)
+    with sklearn.config_context(enable_metadata_routing=True), threadpool_limits(limits=1):
         return build_pipeline(settings).fit(texts, Y, sample_weight=weights)
+
+
+def scorer_from_pipeline(pipeline: Pipeline, lexicon: Lexicon, settings: Settings,
+                         thresholds: dict | None = None) -> FrameModel:
+    """The fitted pipeline as the :class:`~framing.model.FrameModel` that scores with it:
+    vocabulary, IDF and heads taken over (rounded to :data:`STORED_DECIMALS`), the
+    scikit-learn objects left behind."""
+    vocabulary, idf = text_vocabulary(pipeline)
+    return FrameModel(lexicon=lexicon, vocabulary=vocabulary, idf=idf,
+                      head=export_head(pipeline), fusion_weight=settings.fusion_weight,
+                      thresholds=thresholds or {m: [0.5] * len(FRAMES) for m in METHODS},
+                      ngram_max=settings.ngram_max)
+
+
+def fit_scorer(settings: Settings, lexicon: Lexicon, texts: list[str], Y: np.ndarray,
+               weights: np.ndarray) -> FrameModel:
+    """Fit the pipeline on these passages and return the model that scores with it."""
+    return scorer_from_pipeline(fit_pipeline(settings, texts, Y, weights), lexicon, settings)
 
 
 def passage_weights(records: list[dict], settings: Settings) -> np.ndarray:
@@ -132,40 +160,31 @@ def best_thresholds(Y: np.ndarray, scores: np.ndarray, weights: np.ndarray | Non
     return thresholds
 
 
-def lexicon_scores(lexicon: Lexicon, texts: list[str]) -> np.ndarray:
-    """Per-frame lexicon probabilities, shape (n_texts, 4)."""
-    rows = [Lexicon.frame_scores(lexicon.match(t)) for t in texts]
-    return np.array([[lexicon_probability(r[f]) for f in FRAMES] for r in rows]).reshape(len(texts), len(FRAMES))
-
-
 def fuse(model_scores: np.ndarray, lexicon_part: np.ndarray, weight: float) -> np.ndarray:
     return weight * model_scores + (1.0 - weight) * lexicon_part
 
 
 def out_of_fold_model_scores(texts, Y, groups, settings: Settings, n_splits: int,
-                             weights: np.ndarray) -> np.ndarray:
-    """Model scores each passage gets from a pipeline that did not see its group."""
+                             weights: np.ndarray, lexicon: Lexicon) -> np.ndarray:
+    """Model scores each passage gets from a model that did not see its group."""
     scores = np.zeros(Y.shape, dtype=float)
     for train, test in cv_splits(Y, groups, n_splits, settings.seed):
-        pipeline = fit_pipeline(settings, [texts[i] for i in train], Y[train], weights[train])
-        scores[test] = pipeline.predict_proba([texts[i] for i in test])
+        scorer = fit_scorer(settings, lexicon, [texts[i] for i in train], Y[train],
+                            weights[train])
+        scores[test] = scorer.scores([texts[i] for i in test], "model")
     return scores
 
 
 @dataclass
 class FittedMethod:
     method: str
-    pipeline: Pipeline | None      # None for the lexicon method
+    scorer: FrameModel | None      # None for the lexicon method
     thresholds: list[float]
-    fusion_weight: float = 0.5
 
     def scores(self, lexicon: Lexicon, texts: list[str]) -> np.ndarray:
-        if self.method == "lexicon":
+        if self.scorer is None:
             return lexicon_scores(lexicon, texts)
-        model = self.pipeline.predict_proba(texts)
-        if self.method == "model":
-            return model
-        return fuse(model, lexicon_scores(lexicon, texts), self.fusion_weight)
+        return self.scorer.scores(texts, self.method)
 
     def predict(self, lexicon: Lexicon, texts: list[str]) -> np.ndarray:
         return (self.scores(lexicon, texts) >= np.asarray(self.thresholds)).astype(int)
@@ -185,16 +204,16 @@ def fit_methods(methods, lexicon: Lexicon, texts: list[str], Y: np.ndarray, grou
     if {"model", "hybrid"} & set(methods):
         try:
             oof = out_of_fold_model_scores(texts, Y, groups, settings, settings.threshold_folds,
-                                           weights)
-            pipeline = fit_pipeline(settings, texts, Y, weights)
+                                           weights, lexicon)
+            scorer = fit_scorer(settings, lexicon, texts, Y, weights)
         except ValueError as exc:  # a fold left too few examples of a frame to calibrate
             raise InputError(f"labelled data too small to train: {exc}") from None
         if "model" in methods:
-            fitted["model"] = FittedMethod("model", pipeline, best_thresholds(Y, oof, weights))
+            fitted["model"] = FittedMethod("model", scorer, best_thresholds(Y, oof, weights))
         if "hybrid" in methods:
             w = settings.fusion_weight
-            fitted["hybrid"] = FittedMethod("hybrid", pipeline,
-                                            best_thresholds(Y, fuse(oof, lexical, w), weights), w)
+            fitted["hybrid"] = FittedMethod("hybrid", scorer,
+                                            best_thresholds(Y, fuse(oof, lexical, w), weights))
     return fitted
 
 
@@ -207,10 +226,12 @@ def export_head(pipeline: Pipeline) -> LinearHead:
         intercept.append(inner.estimator.intercept_[0])
         a.append(inner.calibrators[0].a_)
         b.append(inner.calibrators[0].b_)
-    return LinearHead(np.vstack(coef), np.asarray(intercept, dtype=float),
-                      np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    return LinearHead(*(np.round(np.asarray(v, dtype=np.float64), STORED_DECIMALS)
+                        for v in (np.vstack(coef), intercept, a, b)))
 
 
 def text_vocabulary(pipeline: Pipeline) -> tuple[list[str], np.ndarray]:
+    """The fitted vectorizer's terms (in column order) and IDF weights (rounded)."""
     vectorizer = pipeline.named_steps["features"]
-    return [str(n) for n in vectorizer.get_feature_names_out()], vectorizer.idf_.copy()
+    return ([str(n) for n in vectorizer.get_feature_names_out()],
+            np.round(vectorizer.idf_, STORED_DECIMALS))

@@ -15,6 +15,8 @@ from framing.frames import FRAMES
 from framing.io.labelled import LabelledSet
 from framing.lexicon import Lexicon
 from framing.model.frame_model import FrameModel
+from framing.training.evaluate import cross_validate
+from framing.training.fitting import Settings, fit_methods, passage_weights
 
 
 def library_versions() -> dict:
@@ -35,14 +37,11 @@ def train_model(data: LabelledSet, lexicon: Lexicon | None = None, settings=None
                 cross_validation: bool = True) -> FrameModel:
     """Fit lexicon thresholds, the model and the hybrid on all of ``data``; the card records
     the data hash, label counts, cross-validated figures, thresholds and versions."""
-    from framing.training.evaluate import cross_validate
-    from framing.training.fitting import Settings, export_head, fit_methods, passage_weights, text_vocabulary
-
     settings = settings or Settings()
     lexicon = lexicon or Lexicon.load()
     fitted = fit_methods(("lexicon", "model", "hybrid"), lexicon, data.texts, data.Y,
                          data.groups, settings, passage_weights(data.records, settings))
-    vocabulary, idf = text_vocabulary(fitted["model"].pipeline)
+    scorer = fitted["model"].scorer
     thresholds = {m: f.thresholds for m, f in fitted.items()}
     card = {
         "name": "framing-default",
@@ -54,16 +53,15 @@ def train_model(data: LabelledSet, lexicon: Lexicon | None = None, settings=None
         "settings": asdict(settings),
         "lexicon": {"version": lexicon.version, "terms": len(lexicon.terms),
                     "sha256": lexicon.checksum},
-        "features": {"tfidf_vocabulary": len(vocabulary)},
+        "features": {"tfidf_vocabulary": len(scorer.vocabulary)},
         "thresholds": {m: dict(zip(FRAMES, t)) for m, t in thresholds.items()},
         "versions": library_versions(),
     }
     if cross_validation:
         card["cross_validation"] = cross_validate(data, lexicon, settings)
-    return FrameModel(lexicon=lexicon, vocabulary=vocabulary, idf=idf,
-                      head=export_head(fitted["model"].pipeline),
-                      fusion_weight=settings.fusion_weight, thresholds=thresholds,
-                      ngram_max=settings.ngram_max, card=card)
+    return FrameModel(lexicon=lexicon, vocabulary=scorer.vocabulary, idf=scorer.idf,
+                      head=scorer.head, fusion_weight=settings.fusion_weight,
+                      thresholds=thresholds, ngram_max=settings.ngram_max, card=card)
 
 
 def _provenance_counts(data: LabelledSet) -> dict:
