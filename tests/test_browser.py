@@ -34,6 +34,10 @@ from framing.cli import cli
 
 CHROMIUM = next((found for name in ("chromium", "chromium-browser", "google-chrome")
                  if (found := shutil.which(name))), None)
+if CHROMIUM is None and os.environ.get("CI") == "true":
+    # CI installs Chromium (.ci/run); a missing browser there is a broken CI, not a skip
+    raise RuntimeError("CI=true but no Chromium binary on PATH: the HTML report cannot be "
+                       "checked in a browser (apt-get install chromium)")
 if CHROMIUM is None:
     pytest.skip("no Chromium binary on PATH (chromium, chromium-browser or google-chrome); "
                 "install one (Debian: apt-get install chromium) to render the HTML report",

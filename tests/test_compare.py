@@ -11,8 +11,9 @@ from scipy.spatial.distance import jensenshannon
 
 from framing.comparison import stats
 from framing.run.classify import PassageResult
-from framing.comparison.analysis import (SCHEMA_VERSION, ComparisonResult, compare_passages, load_baseline,
-                             round_floats)
+from framing.comparison.api import compare_passages
+from framing.comparison.gates import load_baseline
+from framing.comparison.result import SCHEMA_VERSION, ComparisonResult, round_floats
 from framing.errors import InputError, UsageError
 from framing.frames import FRAMES
 

@@ -197,7 +197,7 @@ def test_usage_errors(run, corpus, tmp_path):
 
 
 def test_python_api(corpus, small_model_dir):
-    from framing.comparison.analysis import compare
+    from framing.comparison.api import compare
 
     calls = []
     result = compare(corpus, model=small_model_dir, bootstrap=50, permutations=50,
@@ -224,10 +224,10 @@ def test_several_outputs_from_one_run(run, corpus, tmp_path, json_report):
 def test_package_exports_the_api():
     """framing.compare is the function, even after the CLI imported framing.comparison."""
     import framing
-    import framing.cli  # noqa: F401  (registers compare, importing framing.comparison.analysis)
+    import framing.cli  # noqa: F401  (registers compare, importing framing.comparison.api)
 
-    assert callable(framing.compare) and framing.compare.__module__ == "framing.comparison.analysis"
-    assert framing.compare_passages.__module__ == "framing.comparison.analysis"
+    assert callable(framing.compare) and framing.compare.__module__ == "framing.comparison.api"
+    assert framing.compare_passages.__module__ == "framing.comparison.api"
     assert framing.ComparisonResult.__name__ == "ComparisonResult"
     assert framing.load_corpus.__module__ == "framing.io.corpus"
 

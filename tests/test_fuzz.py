@@ -25,7 +25,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from framing.training.agreement import read_labels
-from framing.comparison.analysis import compare_passages, load_baseline
+from framing.comparison.api import compare_passages
+from framing.comparison.gates import load_baseline
 from framing.io.corpus import load_corpus
 from framing.io.documents import read_documents
 from framing.errors import InputError, ModelError, UsageError
@@ -329,7 +330,8 @@ hostile = st.one_of(st.text(max_size=40), st.sampled_from([
 @settings(max_examples=10, deadline=None)
 @given(hostile, hostile, hostile, hostile)
 def test_reports_keep_every_corpus_string_inert(outlet, title, url, text):
-    from framing.comparison.report import CONTENT_SECURITY_POLICY, render
+    from framing.comparison.report import render
+    from framing.comparison.report.html import CONTENT_SECURITY_POLICY
 
     assume(outlet.strip())
     rows = []

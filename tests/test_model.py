@@ -174,7 +174,7 @@ def test_a_crafted_pickle_is_refused_and_never_runs(tmp_path):
     with pytest.raises(ModelError):
         load_model(folder)
     # a pickle smuggled into the arrays file of an otherwise valid-looking model
-    document = {"format": "framing-model", "format_version": 1,
+    document = {"format": "framing-model", "format_version": 2,
                 "arrays_sha256": __import__("hashlib").sha256(blob).hexdigest()}
     (folder / "model.json").write_text(json.dumps(document))
     with pytest.raises(ModelError):
@@ -193,3 +193,11 @@ def test_model_card_states_the_checksum_that_loading_verifies(small_model_dir):
     digest = hashlib.sha256((small_model_dir / "model.npz").read_bytes()).hexdigest()
     assert digest in (small_model_dir / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert json.loads((small_model_dir / "model.json").read_text())["arrays_sha256"] == digest
+
+
+def test_a_model_trained_on_other_stems_is_refused(model_copy):
+    document = json.loads((model_copy / "model.json").read_text())
+    document["stemmer"] = "snowball-english/nltk"
+    (model_copy / "model.json").write_text(json.dumps(document))
+    with pytest.raises(ModelError, match="stems"):
+        load_model(model_copy)

@@ -101,12 +101,28 @@ def test_compare_jobs_2_equals_jobs_1(small_chunks, repo, monkeypatch):
     assert json.loads(parallel) == json.loads(serial)
 
 
-def test_one_small_input_starts_no_worker(tmp_path):
-    """A one-paragraph file is classified in-process whatever --jobs says."""
-    documents = [Document("<t>", "0", "Air defences shot down 40 drones overnight.")]
-    before = set(sys.modules)
+NO_WORKER_PROBE = textwrap.dedent("""
+    import sys
+    from framing.io.documents import Document
+    from framing.run.classify import classify_documents
+    documents = [Document("<t>", str(i), "Air defences shot down 40 drones overnight.")
+                 for i in range(int(sys.argv[1]))]
     list(classify_documents(documents, jobs=4))
-    assert "joblib" not in set(sys.modules) - before or "joblib" in before
+    print("joblib" in sys.modules)
+""")
+
+
+def test_one_small_input_starts_no_worker():
+    """A one-paragraph file is classified in-process whatever --jobs says: in a fresh
+    interpreter (in this one, other tests have imported joblib already), joblib is never
+    even imported; a big input does start workers, which shows the probe can tell."""
+    def joblib_loaded(documents: int) -> bool:
+        out = subprocess.run([sys.executable, "-c", NO_WORKER_PROBE, str(documents)],
+                             capture_output=True, text=True, check=True)
+        return out.stdout.split()[-1] == "True"
+
+    assert not joblib_loaded(1)
+    assert joblib_loaded(20_000)  # about 900,000 characters: more than one chunk
 
 
 def test_scheduler_on_a_local_dask_cluster_equals_the_local_run(small_chunks, gold_jsonl,

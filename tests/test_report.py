@@ -12,10 +12,12 @@ import pytest
 
 from framing.comparison.charts import all_charts
 from framing.run.classify import PassageResult
-from framing.comparison.analysis import compare_passages
+from framing.comparison.api import compare_passages
 from framing.frames import FRAMES
-from framing.comparison.report import (CONTENT_SECURITY_POLICY, CSV_COLUMNS, FORMATS, format_for, md_code,
-                            md_text, render)
+from framing.comparison.report import FORMATS, format_for, render
+from framing.comparison.report.csv_report import CSV_COLUMNS
+from framing.comparison.report.html import CONTENT_SECURITY_POLICY
+from framing.comparison.report.markdown import md_code, md_text
 
 HOSTILE = ('<script>alert(1)</script> "><img src=x onerror=alert(1)> [click](javascript:alert(2)) '
            "**bold** | pipe `tick` @someone $x$")

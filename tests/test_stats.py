@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon
 
-from framing.comparison import stats
+from framing.comparison import permutation, stats, terms
 
 counts = st.integers(min_value=0, max_value=400)
 
@@ -170,11 +170,11 @@ def test_chi_square_ignores_empty_rows_and_columns():
 
 def test_multiset_permutations_are_the_distinct_orderings():
     labels = [0, 1, 1, 2, 2]
-    produced = list(stats.multiset_permutations(labels))
+    produced = list(permutation.multiset_permutations(labels))
     assert len(produced) == len({tuple(p) for p in produced})
     assert {tuple(p) for p in produced} == set(itertools.permutations(labels))
-    assert len(produced) == stats.count_relabellings(labels) == 30
-    assert stats.count_relabellings(list(range(10)) * 3, limit=100) == 101
+    assert len(produced) == permutation.count_relabellings(labels) == 30
+    assert permutation.count_relabellings(list(range(10)) * 3, limit=100) == 101
 
 
 def _brute_force_p(labels, article_counts):
@@ -184,7 +184,7 @@ def _brute_force_p(labels, article_counts):
         table = np.zeros((groups, article_counts.shape[1]))
         for g, row in zip(assignment, article_counts):
             table[g] += row
-        return stats.pearson_statistic(table)
+        return permutation.pearson_statistic(table)
 
     observed = statistic(labels)
     orderings = set(itertools.permutations(labels))
@@ -195,14 +195,14 @@ def _brute_force_p(labels, article_counts):
 def test_exact_permutation_test_matches_brute_force():
     labels = [0, 0, 0, 1, 1, 2]
     article_counts = np.array([[3, 7], [5, 5], [4, 6], [9, 1], [8, 2], [1, 9]], dtype=float)
-    result = stats.permutation_test(labels, article_counts, 1000, stats.rng_for(0))
+    result = permutation.permutation_test(labels, article_counts, 1000, stats.rng_for(0))
     assert result["exact"] and result["resamples"] == 60
     assert result["p_value"] == pytest.approx(_brute_force_p(labels, article_counts))
 
 
 def test_permutation_test_with_one_article_per_group_cannot_reject():
     article_counts = np.array([[1, 9], [9, 1], [5, 5]], dtype=float)
-    result = stats.permutation_test([0, 1, 2], article_counts, 100, stats.rng_for(0))
+    result = permutation.permutation_test([0, 1, 2], article_counts, 100, stats.rng_for(0))
     assert result["p_value"] == 1.0
 
 
@@ -214,10 +214,10 @@ def test_monte_carlo_permutation_agrees_with_chi_square_on_large_independent_dat
     table = np.array([[article_counts[labels == g, 0].sum(), article_counts[labels == g, 1].sum()]
                       for g in range(3)])
     chi = stats.chi_square_test(table)
-    permuted = stats.permutation_test(labels, article_counts, 4000, stats.rng_for(1))
+    permuted = permutation.permutation_test(labels, article_counts, 4000, stats.rng_for(1))
     assert not permuted["exact"]
     assert permuted["p_value"] == pytest.approx(chi["p_value"], abs=0.02)
-    again = stats.permutation_test(labels, article_counts, 4000, stats.rng_for(1))
+    again = permutation.permutation_test(labels, article_counts, 4000, stats.rng_for(1))
     assert again == permuted
 
 
@@ -289,7 +289,7 @@ def test_jsd_hand_values():
 # -- distinctive terms -------------------------------------------------------------------
 
 def test_terms_tokenise_simply():
-    words = stats.terms("The Kremlin's drones hit 41 bombers. Air-defence units, however, "
+    words = terms.terms("The Kremlin's drones hit 41 bombers. Air-defence units, however, "
                         "shot down drones.")
     assert "the" not in words and "41" not in words          # stop words and numbers dropped
     assert "kremlin" in words and "kremlin drones" in words  # possessive dropped
@@ -302,7 +302,7 @@ def test_terms_tokenise_simply():
 def test_log_odds_hand_computed():
     a, b = Counter({"x": 3, "y": 1}), Counter({"x": 1, "y": 3})
     prior = Counter({"x": 4, "y": 4})
-    scored = stats.log_odds_dirichlet(a, b, prior)
+    scored = terms.log_odds_dirichlet(a, b, prior)
     # alpha_x = 4, alpha_0 = 8, n_a = n_b = 4
     delta = math.log(7 / (4 + 8 - 3 - 4)) - math.log(5 / (4 + 8 - 1 - 4))
     z = delta / math.sqrt(1 / 7 + 1 / 5)
@@ -320,8 +320,8 @@ vocab = st.sampled_from(["drone", "talks", "civilians", "strike", "truce", "shel
 def test_log_odds_is_antisymmetric(a, b, scale):
     a, b = Counter(a), Counter(b)
     prior = a + b
-    forward = stats.log_odds_dirichlet(a, b, prior, scale)
-    backward = stats.log_odds_dirichlet(b, a, prior, scale)
+    forward = terms.log_odds_dirichlet(a, b, prior, scale)
+    backward = terms.log_odds_dirichlet(b, a, prior, scale)
     # A term that is the whole vocabulary has no odds: skipped both ways, never half-scored.
     assert set(forward) & set(b) == set(backward) & set(a)
     for term in set(forward) & set(backward):
@@ -338,9 +338,9 @@ def test_log_odds_grows_with_more_use(a, b, term):
     a, b = Counter(a), Counter(b)
     assume(term in a)
     prior = a + b
-    before = stats.log_odds_dirichlet(a, b, prior)[term]
+    before = terms.log_odds_dirichlet(a, b, prior)[term]
     more = a + Counter({term: 5})
-    after = stats.log_odds_dirichlet(more, b, prior)[term]
+    after = terms.log_odds_dirichlet(more, b, prior)[term]
     assert after[0] > before[0]
 
 
@@ -348,7 +348,7 @@ def test_log_odds_grows_with_more_use(a, b, term):
 @settings(deadline=None)
 def test_log_odds_of_identical_use_is_zero(a):
     a = Counter(a)
-    scored = stats.log_odds_dirichlet(a, Counter(a), a + a)
+    scored = terms.log_odds_dirichlet(a, Counter(a), a + a)
     assert all(abs(delta) < 1e-12 and abs(z) < 1e-12 for delta, z in scored.values())
 
 
@@ -356,9 +356,9 @@ def test_prior_shrinks_rare_terms():
     a = Counter({"rare": 2, "common": 40, "other": 58})
     b = Counter({"rare": 0, "common": 10, "other": 90})
     prior = a + b
-    scored = stats.log_odds_dirichlet(a, b, prior)
-    top = stats.top_terms(scored, a, b, limit=5)
+    scored = terms.log_odds_dirichlet(a, b, prior)
+    top = terms.top_terms(scored, a, b, limit=5)
     assert [row["term"] for row in top][0] == "common"
     assert top[0]["count"] == 40 and top[0]["count_rest"] == 10
-    weak = stats.log_odds_dirichlet(a, b, prior, prior_scale=0.01)
+    weak = terms.log_odds_dirichlet(a, b, prior, prior_scale=0.01)
     assert weak["rare"][0] > scored["rare"][0]  # a weaker prior shrinks less

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framing.comparison import stats
+from framing.comparison import permutation, stats
 from framing.cli.compare import compare_command
 
 SEEDS = st.integers(0, 2**32 - 1)
@@ -48,20 +48,20 @@ def permutation_at_once(labels, counts, resamples, rng, chunk=4096):
     groups = int(labels.max()) + 1
     if len(set(labels.tolist())) < 2:
         return None
-    table = stats._group_tables
-    observed = float(stats.pearson_statistic(table(labels[None, :], counts, groups))[0])
-    threshold = observed - stats.TIE_TOLERANCE * max(1.0, abs(observed))
-    distinct = stats.count_relabellings(labels.tolist(), limit=resamples)
+    table = permutation._group_tables
+    observed = float(permutation.pearson_statistic(table(labels[None, :], counts, groups))[0])
+    threshold = observed - permutation.TIE_TOLERANCE * max(1.0, abs(observed))
+    distinct = permutation.count_relabellings(labels.tolist(), limit=resamples)
     if distinct <= resamples:
         extreme = 0
         batch = []
 
         def consume(rows):
-            scored = stats.pearson_statistic(table(np.asarray(rows, dtype=np.int64), counts,
+            scored = permutation.pearson_statistic(table(np.asarray(rows, dtype=np.int64), counts,
                                                    groups))
             return int(np.count_nonzero(scored >= threshold))
 
-        for ordering in stats.multiset_permutations(labels.tolist()):
+        for ordering in permutation.multiset_permutations(labels.tolist()):
             batch.append(ordering)
             if len(batch) >= chunk:
                 extreme += consume(batch)
@@ -76,7 +76,7 @@ def permutation_at_once(labels, counts, resamples, rng, chunk=4096):
         size = min(chunk, resamples - done)
         shuffled = rng.permuted(np.broadcast_to(labels, (size, labels.size)), axis=1)
         extreme += int(np.count_nonzero(
-            stats.pearson_statistic(table(shuffled, counts, groups)) >= threshold))
+            permutation.pearson_statistic(table(shuffled, counts, groups)) >= threshold))
         done += size
     return {"statistic": observed, "p_value": (1 + extreme) / (1 + resamples),
             "resamples": int(resamples), "exact": False}
@@ -176,10 +176,10 @@ def grouped_counts(draw):
 def test_permutation_in_blocks_equals_all_at_once(data, resamples, seed, block, chunk):
     labels, counts = data
     expected = permutation_at_once(labels, counts, resamples, stats.rng_for(seed, "p"))
-    got = stats.permutation_test(labels, counts, resamples, stats.rng_for(seed, "p"),
+    got = permutation.permutation_test(labels, counts, resamples, stats.rng_for(seed, "p"),
                                  chunk=chunk, block_elements=block)
     assert got == expected
-    assert stats.permutation_test(labels, counts, resamples, stats.rng_for(seed, "p")) == expected
+    assert permutation.permutation_test(labels, counts, resamples, stats.rng_for(seed, "p")) == expected
 
 
 @pytest.mark.parametrize("m, groups, resamples, seed", [
@@ -192,7 +192,7 @@ def test_permutation_sizes_in_blocks_equal_all_at_once(m, groups, resamples, see
     counts = rng.integers(0, 5, size=(m, 2)).astype(float)
     expected = permutation_at_once(labels, counts, resamples, stats.rng_for(seed, "q"))
     for block in (1, m - 1, m + 1, 7 * m, None):
-        assert stats.permutation_test(labels, counts, resamples, stats.rng_for(seed, "q"),
+        assert permutation.permutation_test(labels, counts, resamples, stats.rng_for(seed, "q"),
                                       block_elements=block) == expected, block
 
 
@@ -226,7 +226,7 @@ def test_blocks_stay_within_the_limit(m, monkeypatch):
     assert max(rng.sizes) * frames <= max(50_000, m * frames)
     labels = np.arange(m) % 2
     rng = Recording(stats.rng_for(2))
-    result = stats.permutation_test(labels, np.column_stack([tagged[:, 0], passages]), 500, rng)
+    result = permutation.permutation_test(labels, np.column_stack([tagged[:, 0], passages]), 500, rng)
     if result["exact"]:  # few articles: every relabelling, no draws
         assert rng.sizes == []
     else:

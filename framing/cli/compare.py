@@ -12,7 +12,7 @@ import sys
 import click
 
 from framing.cli.options import parallel_options, reports_errors
-from framing.comparison.analysis import DEFAULT_RESAMPLES, DEFAULT_SEED  # imports no heavy module
+from framing.comparison.options import DEFAULT_RESAMPLES, DEFAULT_SEED  # standard library only
 from framing.errors import InputError, UsageError
 from framing.frames import METHODS
 from framing.comparison.report import FORMATS  # standard library only
@@ -110,7 +110,7 @@ def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline
     distinctive terms and typifying quotes.
     """
     from framing.io.atomic import write_files_atomic
-    from framing.comparison.analysis import compare
+    from framing.comparison.api import compare
     from framing.errors import GateError
     from framing.comparison.report import render
     from framing.io.writers import open_output

@@ -18,17 +18,13 @@ Conventions
 from __future__ import annotations
 
 import math
-import re
 import zlib
-from collections import Counter
-from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
-
-#: Relative tolerance when comparing a permuted statistic with the observed one, so that
-#: relabellings giving the same table count as "at least as extreme" despite rounding.
-TIE_TOLERANCE = 1e-9
+from scipy.spatial.distance import jensenshannon
+from scipy.stats import chi2_contingency, false_discovery_control, fisher_exact, norm
+from scipy.stats.contingency import association
 
 #: Most elements of one block of resamples the bootstrap and the permutation tests build at
 #: once (resamples x articles, times frames for the bootstrap): about 32 MB of float64. They
@@ -57,8 +53,6 @@ def rng_for(seed: int, *names: str | int) -> np.random.Generator:
 
 def z_value(confidence: float) -> float:
     """Two-sided standard normal quantile for ``confidence`` (1.959964 for 0.95)."""
-    from scipy.stats import norm
-
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
     return float(norm.ppf(0.5 + confidence / 2.0))
@@ -186,30 +180,6 @@ def newcombe_difference_interval(share_a: float, interval_a, share_b: float, int
 
 # -- contingency tables ------------------------------------------------------------------
 
-def expected_counts(table: np.ndarray) -> np.ndarray:
-    """Expected counts under independence of rows and columns (works on stacks of tables)."""
-    table = np.asarray(table, dtype=float)
-    rows = table.sum(axis=-1, keepdims=True)
-    columns = table.sum(axis=-2, keepdims=True)
-    total = table.sum(axis=(-2, -1), keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, rows * columns / np.where(total > 0, total, 1.0), 0.0)
-
-
-def pearson_statistic(table: np.ndarray) -> np.ndarray:
-    """Pearson's chi-square statistic (no continuity correction) of a table or stack of tables.
-
-    Cells with zero expected count contribute nothing, which is what dropping an all-zero row
-    or column would give.
-    """
-    table = np.asarray(table, dtype=float)
-    expected = expected_counts(table)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cells = np.where(expected > 0, (table - expected) ** 2 / np.where(expected > 0, expected, 1.0),
-                         0.0)
-    return cells.sum(axis=(-2, -1))
-
-
 def drop_empty(table: np.ndarray) -> np.ndarray:
     """The table without all-zero rows and columns."""
     table = np.asarray(table, dtype=float)
@@ -220,143 +190,37 @@ def drop_empty(table: np.ndarray) -> np.ndarray:
 def chi_square_test(table: np.ndarray) -> dict | None:
     """Pearson chi-square test of independence, after dropping empty rows and columns.
 
-    Returns ``statistic``, ``df``, ``p_value``, ``min_expected``, ``cramers_v`` and the
-    ``n`` counted; ``None`` when fewer than two non-empty rows or columns remain (nothing to
-    test). Matches ``scipy.stats.chi2_contingency(table, correction=False)``.
+    ``scipy.stats.chi2_contingency(table, correction=False)`` on the reduced table (which has
+    no zero expected count, so scipy does not refuse it). Returns ``statistic``, ``df``,
+    ``p_value``, ``min_expected``, ``cramers_v`` and the ``n`` counted; ``None`` when fewer
+    than two non-empty rows or columns remain (nothing to test).
     """
-    from scipy.stats import chi2
-
     reduced = drop_empty(table)
     if reduced.ndim != 2 or min(reduced.shape) < 2:
         return None
-    statistic = float(pearson_statistic(reduced))
-    df = (reduced.shape[0] - 1) * (reduced.shape[1] - 1)
-    n = float(reduced.sum())
+    test = chi2_contingency(reduced, correction=False)
     return {
-        "statistic": statistic,
-        "df": int(df),
-        "p_value": float(chi2.sf(statistic, df)),
-        "min_expected": float(expected_counts(reduced).min()),
-        "cramers_v": cramers_v(statistic, n, reduced.shape),
-        "n": n,
+        "statistic": float(test.statistic),
+        "df": int(test.dof),
+        "p_value": float(test.pvalue),
+        "min_expected": float(test.expected_freq.min()),
+        "cramers_v": cramers_v(reduced),
+        "n": float(reduced.sum()),
     }
 
 
-def cramers_v(statistic: float, n: float, shape: tuple[int, int]) -> float | None:
-    """Cramér's V = sqrt(chi2 / (n * (min(rows, columns) - 1))): 0 none, 1 complete association."""
-    smaller = min(shape) - 1
-    if n <= 0 or smaller < 1:
-        return None
-    return float(min(1.0, math.sqrt(statistic / (n * smaller))))
+def cramers_v(table: np.ndarray) -> float | None:
+    """Cramér's V = sqrt(chi2 / (n * (min(rows, columns) - 1))): 0 none, 1 complete association.
 
-
-def multiset_permutations(labels: Sequence[int]):
-    """Every distinct ordering of ``labels`` (with repeats), in lexicographic order."""
-    current = sorted(labels)
-    size = len(current)
-    while True:
-        yield list(current)
-        i = size - 2
-        while i >= 0 and current[i] >= current[i + 1]:
-            i -= 1
-        if i < 0:
-            return
-        j = size - 1
-        while current[j] <= current[i]:
-            j -= 1
-        current[i], current[j] = current[j], current[i]
-        current[i + 1:] = reversed(current[i + 1:])
-
-
-def count_relabellings(labels: Sequence[int], limit: int | None = None) -> int:
-    """Number of distinct orderings of ``labels`` (the multinomial coefficient).
-
-    With ``limit``, counting stops early and returns ``limit + 1`` once the count is known to
-    exceed it (so a corpus of many articles never computes a huge factorial)."""
-    counts = sorted(Counter(labels).values())
-    total = 1
-    remaining = len(labels)
-    if limit is not None and len(counts) > 1 and remaining > limit:
-        return limit + 1  # at least `remaining` orderings: move one article of any group
-    for count in counts:
-        total *= math.comb(remaining, count)
-        remaining -= count
-        if limit is not None and total > limit:
-            return limit + 1
-    return total
-
-
-def _group_tables(assignments: np.ndarray, counts: np.ndarray, groups: int) -> np.ndarray:
-    """Stack of (groups x columns) tables: sums of article ``counts`` rows per assigned group."""
-    resamples, m = assignments.shape
-    columns = counts.shape[1]
-    offset = assignments + groups * np.arange(resamples)[:, None]
-    tables = np.empty((resamples, groups, columns))
-    for c in range(columns):
-        tables[:, :, c] = np.bincount(offset.ravel(), weights=np.tile(counts[:, c], resamples),
-                                      minlength=resamples * groups).reshape(resamples, groups)
-    return tables
-
-
-def permutation_test(labels: Sequence[int], counts: np.ndarray, resamples: int,
-                     rng: np.random.Generator, chunk: int = 4096,
-                     block_elements: int | None = None) -> dict | None:
-    """Permutation test of group x column independence that keeps articles whole.
-
-    ``labels[i]`` is article ``i``'s group (0..G-1) and ``counts[i]`` its row of counts (for
-    example [tagged, untagged] passages). The statistic is Pearson's chi-square of the summed
-    table; its null distribution comes from shuffling the group labels among articles, which
-    is valid for any counts, small or clustered, as long as articles are exchangeable under
-    the null hypothesis. When the number of distinct relabellings is at most ``resamples``
-    every one is enumerated and the p-value is exact; otherwise ``resamples`` random shuffles
-    give ``p = (1 + extreme) / (1 + resamples)``.
-
-    Relabellings are built and scored a block at a time: at most ``chunk`` of them, and at
-    most ``block_elements`` (default :data:`BLOCK_ELEMENTS`) in the relabellings x articles
-    block, so memory stays bounded for any number of articles. Shuffles come in order from
-    ``rng``, so the p-value is the same for any block size.
-
-    Returns ``statistic``, ``p_value``, ``resamples`` (relabellings used) and ``exact``;
-    ``None`` when there is nothing to test (fewer than two groups or ``resamples`` is 0).
+    ``scipy.stats.contingency.association(method="cramer")`` on the table without its empty
+    rows and columns (scipy wants integer counts, and refuses a zero expected count); ``None``
+    when fewer than two non-empty rows or columns remain. Capped at 1, which rounding can
+    overshoot for a complete association.
     """
-    labels = np.asarray(labels, dtype=np.int64)
-    counts = np.asarray(counts, dtype=float)
-    if labels.size == 0 or resamples <= 0:
+    reduced = drop_empty(table)
+    if min(reduced.shape) < 2:
         return None
-    chunk = min(int(chunk), block_rows(labels.size, block_elements))
-    groups = int(labels.max()) + 1
-    if len(set(labels.tolist())) < 2:
-        return None
-    observed = float(pearson_statistic(_group_tables(labels[None, :], counts, groups))[0])
-    threshold = observed - TIE_TOLERANCE * max(1.0, abs(observed))
-    distinct = count_relabellings(labels.tolist(), limit=resamples)
-    if distinct <= resamples:
-        extreme = 0
-        batch: list[list[int]] = []
-
-        def consume(rows):
-            stats = pearson_statistic(_group_tables(np.asarray(rows, dtype=np.int64), counts, groups))
-            return int(np.count_nonzero(stats >= threshold))
-
-        for ordering in multiset_permutations(labels.tolist()):
-            batch.append(ordering)
-            if len(batch) >= chunk:
-                extreme += consume(batch)
-                batch = []
-        if batch:
-            extreme += consume(batch)
-        return {"statistic": observed, "p_value": extreme / distinct, "resamples": distinct,
-                "exact": True}
-    extreme = 0
-    done = 0
-    while done < resamples:
-        size = min(chunk, resamples - done)
-        shuffled = rng.permuted(np.broadcast_to(labels, (size, labels.size)), axis=1)
-        extreme += int(np.count_nonzero(
-            pearson_statistic(_group_tables(shuffled, counts, groups)) >= threshold))
-        done += size
-    return {"statistic": observed, "p_value": (1 + extreme) / (1 + resamples),
-            "resamples": int(resamples), "exact": False}
+    return float(min(1.0, association(np.rint(reduced).astype(np.int64), method="cramer")))
 
 
 def fisher_exact_test(tagged_a: int, total_a: int, tagged_b: int, total_b: int) -> dict:
@@ -365,8 +229,6 @@ def fisher_exact_test(tagged_a: int, total_a: int, tagged_b: int, total_b: int) 
     The odds ratio is the sample one (a*d)/(b*c), ``None`` when it is 0/0, and infinite odds
     are reported as ``None`` too so that JSON stays valid.
     """
-    from scipy.stats import fisher_exact
-
     table = [[tagged_a, total_a - tagged_a], [tagged_b, total_b - tagged_b]]
     odds, p_value = fisher_exact(table, alternative="two-sided")
     odds = float(odds)
@@ -389,15 +251,15 @@ def holm_adjust(p_values: Sequence[float | None]) -> list[float | None]:
 
 
 def bh_adjust(p_values: Sequence[float | None]) -> list[float | None]:
-    """Benjamini-Hochberg step-up adjustment (controls the false discovery rate)."""
-    ordered = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
-    m = len(ordered)
+    """Benjamini-Hochberg step-up adjustment (controls the false discovery rate); ``None``
+    passes through. ``scipy.stats.false_discovery_control`` on the p-values given, which must
+    lie in [0, 1]."""
+    present = [i for i, p in enumerate(p_values) if p is not None]
     adjusted: list[float | None] = [None] * len(p_values)
-    running = 1.0
-    for rank in range(m - 1, -1, -1):
-        p, i = ordered[rank]
-        running = min(running, m * p / (rank + 1))
-        adjusted[i] = running
+    if present:
+        values = false_discovery_control([p_values[i] for i in present], method="bh")
+        for i, value in zip(present, values):
+            adjusted[i] = float(value)
     return adjusted
 
 
@@ -406,113 +268,18 @@ def bh_adjust(p_values: Sequence[float | None]) -> list[float | None]:
 def jensen_shannon_divergence(p: Sequence[float], q: Sequence[float]) -> float | None:
     """Jensen-Shannon divergence in bits (0 identical .. 1 disjoint) of two count vectors.
 
-    The inputs are normalised to distributions first; ``None`` if either sums to zero. This
-    is the square of :func:`scipy.spatial.distance.jensenshannon` with ``base=2``.
+    The square of ``scipy.spatial.distance.jensenshannon(p, q, base=2)``, which normalises the
+    counts to distributions. ``None`` if either sums to zero (scipy would give NaN). For two
+    mixes that differ by a rounding error only, scipy's divergence can come out a hair below
+    0 and its square root NaN: the divergence is then 0. Capped at 1, which rounding can
+    overshoot for disjoint mixes.
     """
     p = np.asarray(p, dtype=float)
     q = np.asarray(q, dtype=float)
     if p.sum() <= 0 or q.sum() <= 0:
         return None
-    p = p / p.sum()
-    q = q / q.sum()
-    mixture = (p + q) / 2.0
-
-    def kl(a):
-        mask = a > 0
-        return float(np.sum(a[mask] * np.log2(a[mask] / mixture[mask])))
-
-    return float(min(1.0, max(0.0, (kl(p) + kl(q)) / 2.0)))
-
-
-# -- distinctive terms -------------------------------------------------------------------
-
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_POSSESSIVE = re.compile(r"'s$")
-
-
-@lru_cache(maxsize=1)
-def stop_words() -> frozenset:
-    """scikit-learn's English stop words."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS)
-
-
-def terms(text: str, stop: frozenset | None = None, bigrams: bool = True) -> list[str]:
-    """Lower-cased words (no digits, no stop words, at least 2 letters) and two-word phrases.
-
-    Words keep their surface form (no stemming), so the terms read as written. A phrase is two
-    kept words that stand next to each other in the text, with only spaces or a hyphen between
-    them (no stop word, no punctuation, no line break).
-    """
-    stop = stop_words() if stop is None else stop
-    out: list[str] = []
-    previous: str | None = None
-    previous_end = 0
-    for match in _WORD.finditer(text):
-        word = _POSSESSIVE.sub("", match.group().lower().replace("’", "'"))
-        adjacent = not text[previous_end:match.start()].strip(" -")
-        previous_end = match.end()
-        if len(word) < 2 or word in stop:
-            previous = None
-            continue
-        out.append(word)
-        if bigrams and previous is not None and adjacent:
-            out.append(f"{previous} {word}")
-        previous = word
-    return out
-
-
-def log_odds_dirichlet(counts_a: Counter, counts_b: Counter, prior: Counter,
-                       prior_scale: float = 1.0) -> dict[str, tuple[float, float]]:
-    """Log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008).
-
-    For each term ``w`` used in ``counts_a``: with prior pseudo-counts
-    ``alpha_w = prior_scale * prior[w]`` and ``alpha_0 = sum(alpha)``,
-
-        delta_w = log((y_aw + alpha_w) / (n_a + alpha_0 - y_aw - alpha_w))
-                - log((y_bw + alpha_w) / (n_b + alpha_0 - y_bw - alpha_w))
-        var_w  ~= 1 / (y_aw + alpha_w) + 1 / (y_bw + alpha_w)
-
-    and ``z_w = delta_w / sqrt(var_w)``. The prior (the whole corpus's term counts) shrinks
-    the estimates of rare terms towards zero, so a word used twice does not outrank a word
-    used forty times. Returns ``{term: (delta, z)}``. Terms missing from ``prior`` get the
-    smallest prior count present (at least 1).
-    """
-    if prior_scale <= 0:
-        raise ValueError("prior_scale must be positive")
-    n_a = float(sum(counts_a.values()))
-    n_b = float(sum(counts_b.values()))
-    alpha_0 = prior_scale * float(sum(prior.values()))
-    floor = prior_scale * float(min(prior.values())) if prior else prior_scale
-    result: dict[str, tuple[float, float]] = {}
-    for term, y_a in counts_a.items():
-        alpha = prior_scale * prior[term] if prior.get(term) else floor
-        y_b = counts_b.get(term, 0)
-        rest_a = n_a + alpha_0 - y_a - alpha
-        rest_b = n_b + alpha_0 - y_b - alpha
-        if rest_a <= 0 or rest_b <= 0:  # the term is the whole vocabulary: no odds to compare
-            continue
-        delta = math.log((y_a + alpha) / rest_a) - math.log((y_b + alpha) / rest_b)
-        variance = 1.0 / (y_a + alpha) + 1.0 / (y_b + alpha)
-        result[term] = (delta, delta / math.sqrt(variance))
-    return result
-
-
-def top_terms(scored: dict[str, tuple[float, float]], counts_a: Counter, counts_b: Counter,
-              limit: int, min_count: int = 2) -> list[dict]:
-    """The ``limit`` terms with the highest positive z among those used ``min_count``+ times."""
-    rows = [{"term": term, "log_odds": delta, "z": z, "count": int(counts_a[term]),
-             "count_rest": int(counts_b.get(term, 0))}
-            for term, (delta, z) in scored.items() if z > 0 and counts_a[term] >= min_count]
-    rows.sort(key=lambda row: (-row["z"], row["term"]))
-    return rows[:limit]
-
-
-def count_terms(texts: Iterable[str], stop: frozenset | None = None) -> Counter:
-    """Term counts (see :func:`terms`) over ``texts``."""
-    stop = stop_words() if stop is None else stop
-    counter: Counter = Counter()
-    for text in texts:
-        counter.update(terms(text, stop))
-    return counter
+    with np.errstate(invalid="ignore"):
+        distance = float(jensenshannon(p, q, base=2))
+    if math.isnan(distance):
+        return 0.0
+    return min(1.0, distance ** 2)

@@ -147,16 +147,6 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    with atomic_writer(path) as handle:
-        handle.write(text)
-
-
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
-    with atomic_writer(path, "wb") as handle:
-        handle.write(data)
-
-
 def check_output(path: str | os.PathLike | None, *, folder: bool = False) -> None:
     """Refuse an output path that cannot work before any work is done: a folder where a file
     is expected (or the reverse) is a usage error, a missing parent folder an OutputError."""

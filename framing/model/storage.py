@@ -35,9 +35,11 @@ from framing.io.documents import missing_reason
 from framing.lexicon import Lexicon
 from framing.model.card import card_markdown
 from framing.model.frame_model import FrameModel, LinearHead
+from framing.text.tokens import STEMMER_NAME
 
 FORMAT_NAME = "framing-model"
-FORMAT_VERSION = 1
+#: 2: the stemmer is recorded (Snowball 3 through PyStemmer replaced nltk's Snowball).
+FORMAT_VERSION = 2
 JSON_NAME, ARRAYS_NAME, CARD_NAME = "model.json", "model.npz", "card.json"
 RETRAIN_HINT = "retrain it with `framing train --output DIR` and pass --model DIR"
 #: Largest model.json or model.npz read, in bytes (the shipped model is well under 1 MB).
@@ -72,6 +74,7 @@ def save_model(model: FrameModel, directory: str | os.PathLike) -> Path:
         "arrays_sha256": checksum,
         "fusion_weight": model.fusion_weight,
         "ngram_max": model.ngram_max,
+        "stemmer": STEMMER_NAME,
         "thresholds": model.thresholds,
         "lexicon": model.lexicon.to_text(),
         "lexicon_version": model.lexicon.version,
@@ -163,6 +166,10 @@ def load_model(path: str | os.PathLike | None = None) -> FrameModel:
             f"{location / JSON_NAME}: model format {document.get('format_version')!r} written by "
             f"framing {document.get('framing_version', '?')}; this framing reads format "
             f"{FORMAT_VERSION}: {RETRAIN_HINT}")
+    if document.get("stemmer") != STEMMER_NAME:
+        raise ModelError(f"{location / JSON_NAME}: trained on the stems of "
+                         f"{document.get('stemmer')!r}, but this framing stems with "
+                         f"{STEMMER_NAME!r}; {RETRAIN_HINT}")
     data = _read(location, ARRAYS_NAME)
     if hashlib.sha256(data).hexdigest() != document.get("arrays_sha256"):
         raise ModelError(f"{location / ARRAYS_NAME}: checksum does not match model.json "

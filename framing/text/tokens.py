@@ -2,7 +2,7 @@
 
 A token is a run of letters or digits (apostrophes inside a word kept, so "didn't" stays one
 token; hyphens split, so "air-raid" and "air raid" are the same two tokens). Normalising case
-folds, drops a possessive "'s" and stems with nltk's Snowball stemmer, so "destroyed" and
+folds, drops a possessive "'s" and stems with Snowball's English stemmer, so "destroyed" and
 "destroying" both become "destroy".
 """
 
@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import sys
-from functools import lru_cache
+from importlib.metadata import version
 from typing import NamedTuple
+
+import Stemmer
 
 #: Possessive quantifiers (Python 3.11+) match exactly the same tokens without keeping
 #: backtracking state, about a third faster on news text (tokenizing is a hot path).
@@ -28,74 +30,16 @@ class Token(NamedTuple):
     end: int
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    return _snowball_class()("english", ignore_stopwords=False)
-
-
-def _snowball_class():
-    """nltk's SnowballStemmer, without running ``nltk/__init__`` when nltk is not loaded yet.
-
-    ``import nltk.stem.snowball`` executes nltk's package ``__init__``, which imports scipy,
-    scikit-learn and most of nltk (over a second). The stemmer module itself needs only a few
-    small nltk modules, so it is loaded under placeholder parent packages, which are then
-    removed again: a later ``import nltk`` anywhere loads the real, complete package. Any
-    surprise (another nltk layout) falls back to the plain import; both give the same class
-    code and the same stems (tested).
-    """
-    import sys
-
-    if "nltk" in sys.modules:
-        from nltk.stem.snowball import SnowballStemmer
-
-        return SnowballStemmer
-    try:
-        return _load_snowball_alone()
-    except Exception:  # pragma: no cover - depends on the installed nltk's layout
-        from nltk.stem.snowball import SnowballStemmer
-
-        return SnowballStemmer
-
-
-def _load_snowball_alone():
-    import importlib
-    import importlib.util
-    import os
-    import sys
-    import types
-
-    spec = importlib.util.find_spec("nltk")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("nltk is not installed")
-    root = list(spec.submodule_search_locations)[0]
-    before = set(sys.modules)
-
-    def package(name, path):
-        module = types.ModuleType(name)
-        module.__path__ = [path]
-        sys.modules[name] = module
-        return module
-
-    class _NoStopwords:  # only used with ignore_stopwords=True, which framing never asks for
-        def words(self, *args, **kwargs):
-            raise LookupError("stop words need the full nltk; import nltk first")
-
-    try:
-        package("nltk", root)
-        package("nltk.stem", os.path.join(root, "stem"))
-        corpus = package("nltk.corpus", os.path.join(root, "corpus"))
-        corpus.stopwords = _NoStopwords()
-        module = importlib.import_module("nltk.stem.snowball")
-        return module.SnowballStemmer
-    finally:
-        for name in set(sys.modules) - before:
-            if name == "nltk" or name.startswith("nltk."):
-                del sys.modules[name]
+#: The stemmer, named in every model file: a model is only valid with the stems it was
+#: trained on. Snowball's English stemmer (Porter2) as the Snowball project's C library
+#: (PyStemmer); the same project's pure-Python build (snowballstemmer) is its reference in the
+#: tests. Major versions of Snowball change a few stems ("evening", "added"), hence the pin.
+STEMMER_NAME = f"snowball-english/pystemmer-{version('PyStemmer').split('.')[0]}"
+_STEMMER = Stemmer.Stemmer("english")
 
 
 def _normalise(word: str) -> str:
-    word = _POSSESSIVE.sub("", word.casefold()).replace("’", "'")
-    return _stemmer().stem(word)
+    return _STEMMER.stemWord(_POSSESSIVE.sub("", word.casefold()).replace("’", "'"))
 
 
 #: Distinct words remembered by :func:`normalise_word` before its cache starts afresh.
@@ -126,8 +70,3 @@ def tokens(text: str) -> list[Token]:
 def stems(text: str) -> list[str]:
     """Just the normalised tokens: the tokenizer the TF-IDF features use."""
     return list(map(normalise_word, _TOKEN.findall(text)))
-
-
-def token_spans(text: str) -> list[tuple[int, int]]:
-    """The ``(start, end)`` of every token, in the order of :func:`stems`."""
-    return [m.span() for m in _TOKEN.finditer(text)]

@@ -1,0 +1,148 @@
+"""The comparison's Python API: :func:`compare` a corpus, or :func:`compare_passages`.
+
+:func:`compare_passages`, the pure part, takes classified passages (``PassageResult`` objects
+or their ``to_dict()`` records) and returns a
+:class:`~framing.comparison.result.ComparisonResult`: per group and frame the share of
+passages tagged with an interval, the same per article, omnibus and pairwise tests,
+Jensen-Shannon divergences, distinctive terms, typifying quotes, and (given a baseline
+report) what moved. :func:`compare` loads a corpus and a model, classifies the corpus, and
+calls it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Callable, Iterable, Iterator
+
+from framing.comparison.accumulate import Accumulator
+from framing.comparison.analysis import MIN_EXPECTED, analyse
+from framing.comparison.gates import load_baseline
+from framing.comparison.options import (DEFAULT_CONFIDENCE, DEFAULT_PRIOR_SCALE,
+                                        DEFAULT_RESAMPLES, DEFAULT_SEED, DEFAULT_TOP_QUOTES,
+                                        DEFAULT_TOP_TERMS, check_options)
+from framing.comparison.result import ComparisonResult
+from framing.comparison.terms import stop_words, terms
+from framing.errors import InputError, UsageError
+from framing.frames import FRAMES, METHODS
+from framing.io.corpus import MAX_LISTED_PROBLEMS, canonical_by, load_corpus, parse_by
+from framing.model.storage import load_model
+from framing.run.classify import classify_documents
+from framing.text.segment import UNITS
+
+
+def compare_passages(passages: Iterable, *, by: str = "outlet",
+                     confidence: float = DEFAULT_CONFIDENCE,
+                     bootstrap: int = DEFAULT_RESAMPLES, permutations: int = DEFAULT_RESAMPLES,
+                     seed: int = DEFAULT_SEED, top_terms: int = DEFAULT_TOP_TERMS,
+                     top_quotes: int = DEFAULT_TOP_QUOTES,
+                     prior_scale: float = DEFAULT_PRIOR_SCALE,
+                     baseline: dict | str | os.PathLike | None = None,
+                     fail_on_shift: float | None = None,
+                     fail_on_divergence: float | None = None,
+                     settings: dict | None = None) -> ComparisonResult:
+    """Compare classified passages across groups.
+
+    Parameters
+    ----------
+    passages : iterable of ``PassageResult`` (or dicts with the same keys: source,
+        document_id, passage_index, start, end, text, frames, scores, meta), streamed once.
+    by : metadata field to group articles by; ``date`` groups by day, ``date:week``,
+        ``date:month``, ``date:year`` by period.
+    confidence : level of every interval.
+    bootstrap, permutations : resamples for the cluster bootstrap and the permutation tests.
+    seed : seeds every random draw (each draw also keyed by what it is for).
+    top_terms, top_quotes : how many distinctive terms and quotes per group and frame.
+    prior_scale : strength of the Dirichlet prior (multiplier on corpus term counts).
+    baseline : a previous JSON report (dict or path) to report shifts against.
+    fail_on_shift, fail_on_divergence : CI gate thresholds (see
+        :func:`~framing.comparison.gates.evaluate_gates`).
+    settings : extra settings to record in the report (method, unit, model, corpus).
+
+    Returns
+    -------
+    ComparisonResult
+    """
+    check_options(confidence=confidence, bootstrap=bootstrap, permutations=permutations,
+                  top_terms=top_terms, top_quotes=top_quotes, prior_scale=prior_scale,
+                  baseline=baseline, fail_on_shift=fail_on_shift,
+                  fail_on_divergence=fail_on_divergence)
+    field_name, period = parse_by(by)
+    baseline_report = load_baseline(baseline) if isinstance(baseline, (str, os.PathLike)) \
+        else baseline
+    stop = stop_words()
+    acc = Accumulator(FRAMES, field_name, period, top_quotes,
+                      tokenise=lambda text: terms(text, stop))
+    for passage in passages:
+        acc.add(passage)
+    if acc.problems:
+        listed = acc.problems[:MAX_LISTED_PROBLEMS]
+        raise InputError(f"{len(acc.problems)} article(s) cannot be grouped by {by}, nothing "
+                         "was compared:\n" + "\n".join(f"  {p}" for p in listed))
+    if not acc.articles:
+        raise InputError("no passages to compare: the corpus is empty")
+    recorded = {"by": canonical_by(by), "confidence": confidence, "bootstrap": bootstrap,
+                "permutations": permutations, "seed": seed, "top_terms": top_terms,
+                "top_quotes": top_quotes, "prior_scale": prior_scale,
+                "min_expected": MIN_EXPECTED, **(settings or {})}
+    return analyse(acc, recorded, baseline_report, fail_on_shift, fail_on_divergence)
+
+
+def _tracked(documents, progress: Callable[[int, int], None]) -> Iterator:
+    total = len(documents)
+    for done, document in enumerate(documents):
+        progress(done, total)
+        yield document
+    progress(total, total)
+
+
+def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
+            unit: str = "paragraph", by: str = "outlet",
+            baseline: str | os.PathLike | dict | None = None,
+            fail_on_shift: float | None = None, fail_on_divergence: float | None = None,
+            confidence: float = DEFAULT_CONFIDENCE, bootstrap: int = DEFAULT_RESAMPLES,
+            permutations: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
+            top_terms: int = DEFAULT_TOP_TERMS, top_quotes: int = DEFAULT_TOP_QUOTES,
+            prior_scale: float = DEFAULT_PRIOR_SCALE,
+            progress: Callable[[int, int], None] | None = None, jobs: int | None = 1,
+            scheduler=None) -> ComparisonResult:
+    """Load ``corpus``, classify every passage, and compare the groups.
+
+    ``model`` is a model folder (or a loaded ``FrameModel``; None for the shipped one);
+    ``method`` and ``unit`` are those of ``framing classify``. ``progress(done, total)`` is
+    called as articles are classified. ``jobs`` and ``scheduler`` spread the classification
+    over processes or a Dask cluster, as for ``framing classify`` (same result). The other
+    parameters are those of :func:`compare_passages`. Problems with options, corpus, model or baseline raise a
+    :class:`~framing.errors.FramingError` before any classification.
+
+    Examples
+    --------
+    >>> result = compare("corpus/", by="outlet")              # doctest: +SKIP
+    >>> result.share("NPR", "civilian_harm")["interval"]      # doctest: +SKIP
+    """
+    if method not in METHODS:
+        raise UsageError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    if unit not in UNITS:
+        raise UsageError(f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}")
+    check_options(confidence=confidence, bootstrap=bootstrap, permutations=permutations,
+                  top_terms=top_terms, top_quotes=top_quotes, prior_scale=prior_scale,
+                  baseline=baseline, fail_on_shift=fail_on_shift,
+                  fail_on_divergence=fail_on_divergence)
+    parse_by(by)
+    baseline_report = load_baseline(baseline) if isinstance(baseline, (str, os.PathLike)) \
+        else baseline
+    loaded = load_corpus(corpus, by=by)
+    if isinstance(model, (str, os.PathLike)) or model is None:
+        model_name = os.fspath(model) if model is not None else "default"
+        model = load_model(model)
+    else:
+        model_name = "custom"
+    documents = loaded.documents
+    stream = _tracked(documents, progress) if progress else documents
+    passages = classify_documents(stream, model=model, method=method, unit=unit, jobs=jobs,
+                                  scheduler=scheduler)
+    settings = {"corpus": loaded.path, "method": method, "unit": unit, "model": model_name}
+    return compare_passages(passages, by=by, confidence=confidence, bootstrap=bootstrap,
+                            permutations=permutations, seed=seed, top_terms=top_terms,
+                            top_quotes=top_quotes, prior_scale=prior_scale,
+                            baseline=baseline_report, fail_on_shift=fail_on_shift,
+                            fail_on_divergence=fail_on_divergence, settings=settings)

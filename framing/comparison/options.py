@@ -1,0 +1,36 @@
+"""The options of a comparison: their defaults, and the check that refuses nonsense values.
+
+Standard library only: the CLI imports the defaults at start-up.
+"""
+
+from __future__ import annotations
+
+from framing.errors import UsageError
+
+DEFAULT_SEED = 20250602
+DEFAULT_RESAMPLES = 2000
+DEFAULT_CONFIDENCE = 0.95
+DEFAULT_TOP_TERMS = 10
+DEFAULT_TOP_QUOTES = 3
+#: Multiplier on the corpus term counts that form the Dirichlet prior of the log-odds.
+DEFAULT_PRIOR_SCALE = 1.0
+
+
+def check_options(*, confidence, bootstrap, permutations, top_terms, top_quotes, prior_scale,
+                  baseline, fail_on_shift, fail_on_divergence) -> None:
+    """Refuse option values that make no sense, with the option's name."""
+    if not 0.5 <= confidence < 1.0:
+        raise UsageError(f"confidence must be at least 0.5 and below 1, got {confidence}")
+    for name, value in (("--bootstrap", bootstrap), ("--permutations", permutations),
+                        ("top_terms", top_terms), ("top_quotes", top_quotes)):
+        if not isinstance(value, int) or value < 0:
+            raise UsageError(f"{name} must be a whole number >= 0, got {value!r}")
+    if prior_scale <= 0:
+        raise UsageError(f"prior_scale must be positive, got {prior_scale}")
+    for name, value in (("--fail-on-shift", fail_on_shift),
+                        ("--fail-on-divergence", fail_on_divergence)):
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise UsageError(f"{name} must be between 0 and 1, got {value}")
+    if fail_on_shift is not None and baseline is None:
+        raise UsageError("--fail-on-shift needs --baseline: a shift is measured against a "
+                         "previous JSON report (framing compare ... --format json)")
