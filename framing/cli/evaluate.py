@@ -60,7 +60,7 @@ def evaluate(gold, data_path, model_path, holdout, leave_out, folds, seed, fmt, 
         elif fmt == "table":
             out.write(f"{report['procedure']}; {report['passages']} passages\n")
             write(summary_rows(report), "table", out, table_columns=[
-                ("method", 8), ("frame", 17), ("precision", 9), ("recall", 6), ("f1", 6),
+                ("subset", 9), ("method", 8), ("frame", 17), ("precision", 9), ("recall", 6), ("f1", 6),
                 ("support", 7)])
         else:
             write(summary_rows(report), fmt, out)

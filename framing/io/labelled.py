@@ -1,14 +1,17 @@
 """Labelled passages (gold data) for training and evaluation.
 
 A labelled file is JSONL with at least ``text`` and ``frames`` (a list of frame names) per
-record; ``id``, ``provenance``, ``annotator``, ``source`` are kept when present. Passages of
-one source article share a CV group so that cross-validation never splits an article.
+record; ``id``, ``provenance``, ``annotator``, ``source``, ``outlet`` and ``unit`` are kept
+when present. Cross-validation groups passages by outlet where a record names one (so a fold
+tests outlets it never trained on, as real use does), else by source article, so that no
+article straddles folds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -25,7 +28,7 @@ class LabelledSet:
     ids: list[str]
     texts: list[str]
     Y: np.ndarray            # (n, 4) 0/1 in FRAMES order
-    groups: list[str]        # CV groups: the source article (source or article), or the passage
+    groups: list[str]        # CV groups: the outlet, else the source article, else the passage
     records: list[dict]
     sha256: str              # of the files' bytes, in order: identifies the training data
 
@@ -37,6 +40,28 @@ class LabelledSet:
         counts["none"] = int((self.Y.sum(axis=1) == 0).sum())
         counts["total"] = len(self)
         return counts
+
+
+#: Spellings of one outlet that writers used; keys are already normalised (:func:`outlet_key`).
+OUTLET_ALIASES = {"bbc news": "bbc", "yahoo news uk": "yahoo news",
+                  "ukrainian news agency": "ukrainian news", "sputnik india": "sputnik",
+                  "pravda en": "news pravda", "abc australia": "abc news australia"}
+
+
+def outlet_key(name: str) -> str:
+    """One key per outlet however it is spelled: "The Kyiv Independent" and "Kyiv
+    Independent" are "kyiv independent"."""
+    key = re.sub(r"^the\s+", "", str(name).strip().casefold())
+    key = re.sub(r"[^a-z0-9]+", " ", key).strip()
+    return OUTLET_ALIASES.get(key, key)
+
+
+def cv_group(record: dict, record_id: str) -> str:
+    """The cross-validation group of a labelled record: its outlet, else its article."""
+    outlet = record.get("outlet")
+    if isinstance(outlet, str) and outlet.strip():
+        return "outlet:" + outlet_key(outlet)
+    return str(record.get("source") or record.get("article") or record_id)
 
 
 def frame_list_problem(frames) -> str | None:
@@ -99,7 +124,7 @@ def load_labelled(paths: Iterable[str | os.PathLike]) -> LabelledSet:
             ids.append(record_id)
             texts.append(record["text"])
             rows.append([1 if f in frames else 0 for f in FRAMES])
-            groups.append(str(record.get("source") or record.get("article") or record_id))
+            groups.append(cv_group(record, record_id))
             records.append(record)
     if problems:
         shown = "; ".join(problems[:20]) + (f"; and {len(problems) - 20} more" if len(problems) > 20 else "")

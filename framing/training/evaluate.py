@@ -35,6 +35,37 @@ def metrics(Y_true: np.ndarray, Y_pred: np.ndarray) -> dict:
             "macro_f1": round(float(np.mean(f1)), 4)}
 
 
+#: Fewest passages of an outlet for its own row in ``by_outlet`` (F1 on fewer is noise).
+MIN_OUTLET_PASSAGES = 20
+
+
+def evaluation_report(procedure: str, data: LabelledSet, predictions: dict[str, np.ndarray],
+                      rows: np.ndarray | None = None) -> dict:
+    """Metrics of each method's predictions on ``data`` (on ``rows`` only, when given), and
+    the same per unit (paragraph, headline) and per outlet where the records say them."""
+    rows = np.arange(len(data)) if rows is None else np.flatnonzero(rows) \
+        if rows.dtype == bool else rows
+    Y = data.Y[rows]
+    report = {"procedure": procedure, "passages": int(len(rows)),
+              "methods": {m: metrics(Y, p[rows]) for m, p in predictions.items()}}
+    records = [data.records[i] for i in rows]
+    for key, name, minimum in (("unit", "by_unit", 1), ("outlet", "by_outlet", MIN_OUTLET_PASSAGES)):
+        values = np.array([str(r.get(key) or "") for r in records], dtype=object)
+        kinds = sorted(v for v in set(values) if v)
+        if not kinds or (key == "unit" and len(kinds) == 1 and len(set(values)) == 1):
+            continue
+        breakdown = {}
+        for kind in kinds:
+            mask = values == kind
+            if mask.sum() >= minimum:
+                breakdown[kind] = {"passages": int(mask.sum()),
+                                   "methods": {m: metrics(Y[mask], p[rows][mask])
+                                               for m, p in predictions.items()}}
+        if breakdown:
+            report[name] = breakdown
+    return report
+
+
 def cross_validate(data: LabelledSet, lexicon: Lexicon, settings=None,
                    methods=EVALUATION_ORDER) -> dict:
     """Stratified group k-fold CV of each method; out-of-fold predictions pooled."""
@@ -51,10 +82,11 @@ def cross_validate(data: LabelledSet, lexicon: Lexicon, settings=None,
                              weights[train])
         for method in methods:
             predictions[method][test] = fitted[method].predict(lexicon, test_texts)
-    results = {m: metrics(data.Y, predictions[m]) for m in methods}
-    return {"procedure": f"stratified group {len(splits)}-fold cross-validation, seed "
-                         f"{settings.seed}; thresholds by inner {settings.threshold_folds}-fold CV",
-            "passages": len(data), "methods": results}
+    grouping = "outlet" if any(g.startswith("outlet:") for g in data.groups) else "article"
+    return evaluation_report(
+        f"stratified group {len(splits)}-fold cross-validation grouped by {grouping}, seed "
+        f"{settings.seed}; thresholds by inner {settings.threshold_folds}-fold CV",
+        data, predictions)
 
 
 def _provenance_mask(data: LabelledSet, provenance: str, option: str) -> np.ndarray:
@@ -86,11 +118,14 @@ def holdout_evaluate(data: LabelledSet, lexicon: Lexicon, provenance: str, setti
     """
     settings = settings or Settings()
     test = _provenance_mask(data, provenance, "--holdout")
-    predictions = _fit_and_predict(data, lexicon, ~test, test, settings, methods)
-    results = {m: metrics(data.Y[test], predictions[m]) for m in methods}
-    return {"procedure": f"trained on {int((~test).sum())} passages whose provenance is not "
-                         f"{provenance!r}, tested on the {int(test.sum())} that are",
-            "passages": int(test.sum()), "methods": results}
+    predictions = {}
+    for method, predicted in _fit_and_predict(data, lexicon, ~test, test, settings,
+                                              methods).items():
+        predictions[method] = np.zeros_like(data.Y)
+        predictions[method][test] = predicted
+    return evaluation_report(f"trained on {int((~test).sum())} passages whose provenance is "
+                             f"not {provenance!r}, tested on the {int(test.sum())} that are",
+                             data, predictions, test)
 
 
 def leave_article_out(data: LabelledSet, lexicon: Lexicon, provenance: str, settings=None,
@@ -110,34 +145,36 @@ def leave_article_out(data: LabelledSet, lexicon: Lexicon, provenance: str, sett
         for method, predicted in _fit_and_predict(data, lexicon, ~test, test, settings,
                                                   methods).items():
             pooled[method][test] = predicted
-    results = {m: metrics(data.Y[held], pooled[m][held]) for m in methods}
-    return {"procedure": f"each of the {len(articles)} articles of provenance {provenance!r} "
-                         f"tested on a model trained on all other passages; pooled",
-            "passages": int(held.sum()), "methods": results}
+    return evaluation_report(f"each of the {len(articles)} articles of provenance "
+                             f"{provenance!r} tested on a model trained on all other "
+                             "passages; pooled", data, pooled, held)
 
 
 def score_labelled(model: FrameModel, data: LabelledSet, methods=EVALUATION_ORDER) -> dict:
     """Score a trained model's methods on a labelled set it may never have seen."""
-    results = {}
+    predictions = {}
     for method in methods:
-        predicted = np.zeros_like(data.Y)
-        for row, prediction in enumerate(model.predict(data.texts, method)):
-            for frame in prediction.frames:
-                predicted[row, FRAMES.index(frame)] = 1
-        results[method] = metrics(data.Y, predicted)
-    return {"procedure": "trained model applied to a labelled file", "passages": len(data),
-            "methods": results}
+        scores = model.scores(data.texts, method)
+        predictions[method] = (scores >= np.asarray(model.thresholds[method])).astype(np.int64)
+    return evaluation_report("trained model applied to a labelled file", data, predictions)
 
 
 def summary_rows(report: dict) -> list[dict]:
-    """Flatten an evaluation report into rows (method, frame, precision, recall, f1, support)."""
+    """Flatten an evaluation report into rows (subset, method, frame, precision, recall, f1,
+    support): every frame for all passages, then the macro row of each unit."""
     rows = []
     for method, result in report["methods"].items():
         for frame, values in result["per_frame"].items():
-            rows.append({"method": method, "frame": frame, **values})
-        rows.append({"method": method, "frame": "macro", "precision": result["macro_precision"],
-                     "recall": result["macro_recall"], "f1": result["macro_f1"],
-                     "support": report["passages"]})
+            rows.append({"subset": "all", "method": method, "frame": frame, **values})
+        rows.append({"subset": "all", "method": method, "frame": "macro",
+                     "precision": result["macro_precision"], "recall": result["macro_recall"],
+                     "f1": result["macro_f1"], "support": report["passages"]})
+    for unit, part in report.get("by_unit", {}).items():
+        for method, result in part["methods"].items():
+            rows.append({"subset": unit, "method": method, "frame": "macro",
+                         "precision": result["macro_precision"],
+                         "recall": result["macro_recall"], "f1": result["macro_f1"],
+                         "support": part["passages"]})
     return rows
 
 
