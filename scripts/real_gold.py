@@ -3,6 +3,8 @@
     python scripts/real_gold.py sheet OUT.jsonl      disagreements of the two blind passes,
                                                      for an adjudicator
     python scripts/real_gold.py agreement            Krippendorff's alpha per frame and unit
+    python scripts/real_gold.py build                the labelled files: corpus/gold/real_train.jsonl
+                                                     and the frozen test corpus/gold/test/real_test.jsonl
 
 Pieces: `texts/*.jsonl` (the writers' paraphrases, with outlet, url and date),
 `labels/batch1_c*.jsonl` (the blind coding chunks: id, text, unit), `labels/pass_A_c*.jsonl`
@@ -12,13 +14,21 @@ adjudicator's decision on every record the passes disagree on).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-REAL = Path(__file__).resolve().parent.parent / "corpus" / "gold" / "real"
+REPO = Path(__file__).resolve().parent.parent
+REAL = REPO / "corpus" / "gold" / "real"
+#: Outlets are ordered by this salted hash and the first FROZEN_SHARE of them are the frozen
+#: test set: fixed before any label was read, and independent of labels and model.
+FROZEN_SALT, FROZEN_SHARE = "framing-frozen-test-v1", 0.21
+ANNOTATOR = ("two blind coders (AI annotators, Claude subagents, codebook 1.3, each seeing only "
+             "the codebook and the texts); an AI adjudicator where they disagreed")
 
 
 def read(path: Path) -> list[dict]:
@@ -73,5 +83,65 @@ def agreement() -> None:
               "exact", report["exact_match_percent"])
 
 
+def frozen_outlets(outlets: set[str]) -> set[str]:
+    """The outlets held out entirely: the first FROZEN_SHARE (rounded up) by salted hash."""
+    ordered = sorted(outlets, key=lambda o: hashlib.sha256(f"{FROZEN_SALT}:{o}".encode()).hexdigest())
+    return set(ordered[:math.ceil(FROZEN_SHARE * len(ordered))])
+
+
+def build() -> None:
+    sys.path.insert(0, str(REPO))
+    from framing.io.labelled import outlet_key
+
+    names = chunks()
+    _, first, second = passes(names)
+    unsure = {}
+    for name in names:
+        for pass_name in ("A", "B"):
+            for r in read(REAL / "labels" / f"pass_{pass_name}_{name}.jsonl"):
+                if r.get("unsure"):
+                    unsure.setdefault(r["id"], []).append(pass_name)
+    decisions = {}
+    for path in sorted((REAL / "labels").glob("adjudication*.jsonl")):
+        decisions.update({r["id"]: r for r in read(path)})
+    records = [r for path in sorted((REAL / "texts").glob("*.jsonl")) for r in read(path)]
+    outlets = {outlet_key(r["outlet"]) for r in records}
+    frozen = frozen_outlets(outlets)
+    train, test, missing = [], [], []
+    for r in records:
+        rid = r["id"]
+        if rid not in first or rid not in second:
+            missing.append(rid)
+            continue
+        if first[rid] == second[rid]:
+            frames, adjudication = first[rid], None
+        elif rid in decisions:
+            frames, adjudication = sorted(decisions[rid]["frames"]), decisions[rid]["reason"]
+        else:
+            missing.append(rid)
+            continue
+        out = {"id": rid, "text": r["text"], "frames": frames, "unit": r["unit"],
+               "outlet": r["outlet"], "source_url": r["source_url"], "date": r["date"],
+               "article": r["article"], "paragraph": r.get("paragraph"), "topic": r["topic"],
+               "provenance": "paraphrase", "writer": r["writer"], "annotator": ANNOTATOR,
+               "coders": {"a": first[rid], "b": second[rid]}}
+        if rid in unsure:
+            out["unsure"] = unsure[rid]
+        if adjudication is not None:
+            out["adjudicated"] = adjudication
+        (test if outlet_key(r["outlet"]) in frozen else train).append(out)
+    if missing:
+        raise SystemExit(f"{len(missing)} records lack both passes or an adjudication, e.g. "
+                         f"{missing[:5]}")
+    (REPO / "corpus" / "gold" / "test").mkdir(exist_ok=True)
+    for path, rows in ((REPO / "corpus" / "gold" / "real_train.jsonl", train),
+                       (REPO / "corpus" / "gold" / "test" / "real_test.jsonl", test)):
+        path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in rows),
+                        encoding="utf-8")
+    print(f"train {len(train)} records from {len(outlets - frozen)} outlets; frozen test "
+          f"{len(test)} records from {len(frozen)} outlets")
+
+
 if __name__ == "__main__":
-    {"sheet": lambda: sheet(sys.argv[2]), "agreement": agreement}[sys.argv[1]]()
+    {"sheet": lambda: sheet(sys.argv[2]), "agreement": agreement,
+     "build": build}[sys.argv[1]]()

@@ -49,7 +49,9 @@ class Settings:
     ngram_max: int = 1             # word n-grams up to this length (bigrams overfit the gold phrasing)
     min_df: int = 2                # n-grams seen in fewer passages are dropped
     fusion_weight: float = 0.5     # the model's share of the hybrid score; the lexicon has the rest
-    real_news_weight: float = 3.0  # weight of passages cut from real articles (provenance 'seed')
+    real_news_weight: float = 3.0  # weight of real passages (provenance 'seed' or 'paraphrase')
+    invented_weight: float = 1.0   # weight of passages invented for the gold set ('written')
+    class_weight: str | None = "balanced"  # "balanced", or None: learn the real label priors
     folds: int = 5                 # outer CV folds (evaluation and the card)
     threshold_folds: int = 5       # inner CV folds that choose thresholds
     calibration_folds: int = 3     # folds of the Platt calibration
@@ -60,7 +62,8 @@ def build_pipeline(settings: Settings) -> Pipeline:
     """TF-IDF over stemmed words → calibrated one-vs-rest logistic regression, each step
     asking for the passages' sample weights (see :func:`fit_pipeline`)."""
     with sklearn.config_context(enable_metadata_routing=True):
-        base = LogisticRegression(C=settings.C, class_weight="balanced", max_iter=5000)
+        base = LogisticRegression(C=settings.C, class_weight=settings.class_weight,
+                                  max_iter=5000)
         calibrated = CalibratedClassifierCV(base.set_fit_request(sample_weight=True),
                                             method="sigmoid", cv=settings.calibration_folds,
                                             ensemble=False).set_fit_request(sample_weight=True)
@@ -96,13 +99,18 @@ def fit_scorer(settings: Settings, lexicon: Lexicon, texts: list[str], Y: np.nda
     return scorer_from_pipeline(fit_pipeline(settings, texts, Y, weights), lexicon, settings)
 
 
+#: Provenances of real reporting: a seed article's paragraph, or a close paraphrase of one
+#: real news item. Everything else (``written``) was invented for the gold set.
+REAL_PROVENANCES = frozenset({"seed", "paraphrase"})
+
+
 def passage_weights(records: list[dict], settings: Settings) -> np.ndarray:
-    """Training weight per passage: paragraphs of real articles (provenance ``seed``) count
-    ``settings.real_news_weight`` times, passages written for the gold set once. The real
-    paragraphs are few but carry the phrasing of unseen outlets; leave-one-article-out over
-    the seed articles chose the weight (see the CHANGELOG)."""
-    return np.array([settings.real_news_weight if str(r.get("provenance")) == "seed" else 1.0
-                     for r in records], dtype=float)
+    """Training weight per passage: real passages (:data:`REAL_PROVENANCES`) count
+    ``settings.real_news_weight`` times, invented ones ``settings.invented_weight``. Real
+    passages carry the phrasing of the outlets the tool meets; grouped CV chose the weights
+    (see the CHANGELOG)."""
+    return np.array([settings.real_news_weight if str(r.get("provenance")) in REAL_PROVENANCES
+                     else settings.invented_weight for r in records], dtype=float)
 
 
 MIN_PER_CLASS = 6  # fewest positive and negative passages per frame the nested CV can split
