@@ -96,3 +96,23 @@ def test_methods_really_differ(model):
     scores = {m: [p.scores for p in model.predict(TEXTS, m)] for m in METHODS}
     assert len({json.dumps(s) for s in scores.values()}) == len(METHODS)
     assert set(FRAMES) == set(scores["hybrid"][0])
+
+
+def test_titles_are_tagged_as_their_own_passages(tmp_path, model):
+    records = tmp_path / "r.jsonl"
+    records.write_text(
+        json.dumps({"id": "a", "title": TEXTS[2], "text": TEXTS[0] + "\n\n" + TEXTS[1]}) + "\n"
+        + json.dumps({"id": "b", "text": TEXTS[3]}) + "\n", encoding="utf-8")
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(cli, ["classify", str(records), "--titles", "--format",
+                                          "jsonl", "-j", jobs])
+        assert result.exit_code == 0, result.output
+        rows = [json.loads(line) for line in result.output.splitlines()]
+        assert [(r["document_id"], r["passage_index"], r["kind"]) for r in rows] == [
+            ("a", 0, "title"), ("a", 1, "paragraph"), ("a", 2, "paragraph"), ("b", 1, "paragraph")]
+        assert rows[0]["text"] == TEXTS[2] and (rows[0]["start"], rows[0]["end"]) == (0, len(TEXTS[2]))
+        assert [r["scores"] for r in rows] == [p.scores for p in model.predict(
+            [TEXTS[2], TEXTS[0], TEXTS[1], TEXTS[3]])]
+    plain = CliRunner().invoke(cli, ["classify", str(records), "--format", "jsonl", "-j", "1"])
+    assert all("kind" not in json.loads(line) for line in plain.output.splitlines())
+    assert len(plain.output.splitlines()) == 3

@@ -20,11 +20,14 @@ from framing.cli.options import (PrintingErrors, fail, output_options, parallel_
 @click.option("--method", type=click.Choice(METHODS), default="hybrid", show_default=True)
 @click.option("--model", "model_path", type=click.Path(), default=None,
               help="Model folder (default: the shipped model).")
+@click.option("--titles", is_flag=True,
+              help="Also tag each record's title (JSONL 'title') as its own passage, of kind "
+                   "'title', before the body; every record then says its kind.")
 @click.option("--strict", is_flag=True, help="Stop at the first unusable file or record.")
 @parallel_options
 @output_options()
 @reports_errors
-def classify(files, unit, method, model_path, strict, jobs, scheduler, fmt, output):
+def classify(files, unit, method, model_path, titles, strict, jobs, scheduler, fmt, output):
     """Tag every passage of FILE... (.txt articles, .jsonl records, - for stdin)."""
     from framing.io.atomic import check_output
     from framing.run.classify import classify_files, jsonl_bytes
@@ -36,7 +39,7 @@ def classify(files, unit, method, model_path, strict, jobs, scheduler, fmt, outp
     errors = None if strict else PrintingErrors()
     lines = fmt == "jsonl"  # rendered in the workers when there are several
     results = classify_files(files, model=load_model(model_path), method=method, unit=unit,
-                             errors=errors, jobs=jobs, scheduler=scheduler,
+                             errors=errors, jobs=jobs, scheduler=scheduler, titles=titles,
                              transform=jsonl_bytes if lines else None)
     with open_output(output) as out:
         if lines:

@@ -33,7 +33,7 @@ def classify_documents(documents: Iterable[Document], *, model: FrameModel | Non
                        batch_size: int = BATCH_SIZE, jobs: int | None = 1,
                        scheduler: str | None = None,
                        transform: Callable | None = None,
-                       errors: list | None = None) -> Iterator:
+                       errors: list | None = None, titles: bool = False) -> Iterator:
     """Tag every passage of every document, in input order, streaming in batches.
 
     ``documents`` may also hold :func:`framing.io.documents.read_items`' unparsed records and
@@ -45,17 +45,20 @@ def classify_documents(documents: Iterable[Document], *, model: FrameModel | Non
     the same and in the same order as with ``jobs=1``, and input is read and results come
     out chunk by chunk, so memory stays flat. ``transform`` (a picklable top-level function)
     is applied to each :class:`PassageResult` where it is computed, e.g. to render output
-    records in the workers; the iterator then yields what it returns.
+    records in the workers; the iterator then yields what it returns. With ``titles``, each
+    document's title (a JSONL record's ``title``) is tagged as its own passage, of kind
+    "title", before the body (see :func:`framing.run.serial.classify_serial`).
     """
     check_method(method)
     model = model or load_model()
     if scheduler or resolve_jobs(jobs) > 1:
         yield from classify_parallel(documents, model=model, method=method, unit=unit,
+                                     titles=titles,
                                      batch_size=batch_size, jobs=resolve_jobs(jobs),
                                      scheduler=scheduler, transform=transform, errors=errors)
         return
     results = classify_serial(documents_of(documents, errors), model, method, unit,
-                               batch_size)
+                              batch_size, titles)
     yield from (map(transform, results) if transform else results)
 
 
@@ -80,7 +83,8 @@ def classify_files(paths: Iterable[str], *, model: FrameModel | None = None,
                    method: str = "hybrid", unit: str = "paragraph",
                    errors: list | None = None, jobs: int | None = 1,
                    scheduler: str | None = None,
-                   transform: Callable | None = None) -> Iterator[PassageResult]:
+                   transform: Callable | None = None,
+                   titles: bool = False) -> Iterator[PassageResult]:
     """Read files (``-`` is standard input) and tag their passages.
 
     Unusable files or records go to ``errors`` (when given) and the rest is still processed;
@@ -89,5 +93,6 @@ def classify_files(paths: Iterable[str], *, model: FrameModel | None = None,
     check_method(method)
     model = model or load_model()  # load before reading: a bad model fails fast
     return classify_documents(read_items(paths), model=model, method=method, unit=unit,
+                              titles=titles,
                               jobs=jobs, scheduler=scheduler, transform=transform,
                               errors=errors)

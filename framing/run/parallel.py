@@ -100,7 +100,7 @@ def _model_in_worker(digest: str, payload: bytes):
 
 
 def classify_chunk(digest: str, payload: bytes, items: list, method: str, unit: str,
-                   batch_size: int, transform: Callable | None) -> list:
+                   batch_size: int, transform: Callable | None, titles: bool = False) -> list:
     """One chunk (:func:`_pack`), in a worker: the same code path as ``jobs=1``. Unparsed
     records are parsed here; each input problem comes back as its InputError, in its place
     among the results."""
@@ -110,7 +110,7 @@ def classify_chunk(digest: str, payload: bytes, items: list, method: str, unit: 
     run: list = []
 
     def classify_run():
-        results = classify_serial(run, model, method, unit, batch_size)
+        results = classify_serial(run, model, method, unit, batch_size, titles)
         outputs.extend(map(transform, results) if transform else results)
         run.clear()
 
@@ -131,7 +131,8 @@ def classify_chunk(digest: str, payload: bytes, items: list, method: str, unit: 
 
 def classify_parallel(items: Iterable, *, model, method: str, unit: str, batch_size: int,
                       jobs: int, scheduler=None, transform: Callable | None = None,
-                      chunk_chars: int | None = None, errors: list | None = None) -> Iterator:
+                      chunk_chars: int | None = None, errors: list | None = None,
+                      titles: bool = False) -> Iterator:
     """Documents, or :func:`framing.io.documents.read_items`' items (then the workers parse the
     records), classified in chunks; input problems are reported (``errors``, or raised) in
     input order, as with one job."""
@@ -143,7 +144,7 @@ def classify_parallel(items: Iterable, *, model, method: str, unit: str, batch_s
     second = next(chunks, None)
     if second is None and scheduler is None:  # small input: no workers needed
         results = classify_serial(documents_of(first, errors), model, method, unit,
-                                   batch_size)
+                                  batch_size, titles)
         yield from (map(transform, results) if transform else results)
         return
 
@@ -155,7 +156,7 @@ def classify_parallel(items: Iterable, *, model, method: str, unit: str, batch_s
     digest = hashlib.sha256(payload).hexdigest()
     pending = itertools.chain([first], [second] if second is not None else [], chunks)
     tasks = (delayed(classify_chunk)(digest, payload, _pack(chunk), method, unit, batch_size,
-                                     transform) for chunk in pending)
+                                     transform, titles) for chunk in pending)
     with _backend(scheduler) as n_jobs:
         n_jobs = n_jobs or jobs
         parallel = Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1,

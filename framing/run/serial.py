@@ -29,37 +29,54 @@ class PassageResult:
     scores: dict[str, float]
     evidence: dict
     meta: dict = field(default_factory=dict)
+    #: Set when titles are tagged too: "title" for a document's title (its span is within
+    #: the title), else the passage unit. None otherwise, and then not in the record.
+    kind: str | None = None
 
     def to_dict(self) -> dict:
         """Stable key order: the JSONL/JSON record."""
         record = {"source": self.source, "document_id": self.document_id,
-                  "passage_index": self.passage_index, "start": self.start, "end": self.end,
-                  "text": self.text, "frames": list(self.frames), "scores": dict(self.scores),
-                  "evidence": self.evidence}
+                  "passage_index": self.passage_index}
+        if self.kind is not None:
+            record["kind"] = self.kind
+        record.update({"start": self.start, "end": self.end, "text": self.text,
+                       "frames": list(self.frames), "scores": dict(self.scores),
+                       "evidence": self.evidence})
         if self.meta:
             record["meta"] = dict(sorted(self.meta.items()))
         return record
 
 
-def _passages(documents: Iterable[Document], unit: str):
+def _passages(documents: Iterable[Document], unit: str, titles: bool):
+    """(document, passage index, start, end, kind, text) of every passage. With ``titles``, a
+    document's title (``meta["title"]``, e.g. a JSONL record's) comes first, as passage 0 of
+    kind "title", and the body's passages follow from 1."""
     for document in documents:
-        for index, (start, end) in enumerate(segment(document.text, unit)):
-            yield document, index, start, end
+        first = 0
+        if titles:
+            title = document.meta.get("title", "").strip()
+            if title:
+                yield document, 0, 0, len(title), "title", title
+            first = 1
+        for index, (start, end) in enumerate(segment(document.text, unit), start=first):
+            yield (document, index, start, end, unit if titles else None,
+                   document.text[start:end])
 
 
 def classify_serial(documents: Iterable[Document], model: FrameModel, method: str, unit: str,
-                     batch_size: int = BATCH_SIZE) -> Iterator[PassageResult]:
+                    batch_size: int = BATCH_SIZE, titles: bool = False
+                    ) -> Iterator[PassageResult]:
     batch: list[tuple] = []
 
     def flush():
-        predictions = model.predict([doc.text[s:e] for doc, _, s, e in batch], method)
-        for (doc, index, start, end), prediction in zip(batch, predictions):
-            yield PassageResult(doc.source, doc.document_id, index, start, end,
-                                doc.text[start:end], prediction.frames, prediction.scores,
-                                prediction.evidence, doc.meta)
+        predictions = model.predict([text for *_, text in batch], method)
+        for (doc, index, start, end, kind, text), prediction in zip(batch, predictions):
+            yield PassageResult(doc.source, doc.document_id, index, start, end, text,
+                                prediction.frames, prediction.scores, prediction.evidence,
+                                doc.meta, kind)
         batch.clear()
 
-    for item in _passages(documents, unit):
+    for item in _passages(documents, unit, titles):
         batch.append(item)
         if len(batch) >= batch_size:
             yield from flush()
