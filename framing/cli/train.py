@@ -7,6 +7,7 @@ import click
 from framing.cli.options import (DEFAULT_GOLD, DEFAULT_MODEL_OUTPUT, gold_files, reports_errors,
                                  training_settings)
 
+
 @click.command()
 @click.option("--gold", multiple=True, type=click.Path(),
               help=f"Labelled JSONL (repeatable) [default: {DEFAULT_GOLD}/*.jsonl].")
@@ -16,8 +17,11 @@ from framing.cli.options import (DEFAULT_GOLD, DEFAULT_MODEL_OUTPUT, gold_files,
               type=click.Path(), help="Model folder to write (atomically).")
 @click.option("--seed", type=int, default=None, help="Seed for CV splits [default: 13].")
 @click.option("--no-cross-validation", is_flag=True, help="Skip the CV figures in the card.")
+@click.option("--frozen-test", "frozen_test", type=click.Path(), default=None,
+              help="For a release: record the trained model's figures on this labelled file "
+                   "(e.g. corpus/gold/test/real_test.jsonl) in the card. It shapes nothing.")
 @reports_errors
-def train(gold, lexicon_path, output, seed, no_cross_validation):
+def train(gold, lexicon_path, output, seed, no_cross_validation, frozen_test):
     """Train the lexicon thresholds, model and hybrid; write the model and its card."""
     from framing.io.atomic import check_output
     from framing.io.labelled import load_labelled
@@ -27,11 +31,14 @@ def train(gold, lexicon_path, output, seed, no_cross_validation):
 
     check_output(output, folder=True)
     data = load_labelled(gold_files(gold))
+    test = load_labelled([frozen_test]) if frozen_test else None
     model = train_model(data, Lexicon.load(lexicon_path), training_settings(seed=seed),
-                        cross_validation=not no_cross_validation)
+                        cross_validation=not no_cross_validation, frozen_test=test)
     save_model(model, output)
     click.echo(f"framing: wrote {output} ({len(data)} passages)", err=True)
     cv = model.card.get("cross_validation")
     if cv:
         for method, result in cv["methods"].items():
             click.echo(f"  CV macro-F1 {method:<8} {result['macro_f1']:.3f}", err=True)
+    for method, result in model.card.get("frozen_test", {}).get("methods", {}).items():
+        click.echo(f"  frozen-test macro-F1 {method:<8} {result['macro_f1']:.3f}", err=True)

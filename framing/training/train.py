@@ -15,7 +15,8 @@ from framing.frames import FRAMES
 from framing.io.labelled import LabelledSet
 from framing.lexicon import Lexicon
 from framing.model.frame_model import FrameModel
-from framing.training.evaluate import cross_validate
+from framing.errors import InputError
+from framing.training.evaluate import cross_validate, score_labelled
 from framing.training.fitting import Settings, fit_methods, passage_weights
 
 
@@ -34,9 +35,11 @@ def library_versions() -> dict:
 
 
 def train_model(data: LabelledSet, lexicon: Lexicon | None = None, settings=None,
-                cross_validation: bool = True) -> FrameModel:
+                cross_validation: bool = True,
+                frozen_test: LabelledSet | None = None) -> FrameModel:
     """Fit lexicon thresholds, the model and the hybrid on all of ``data``; the card records
-    the data hash, label counts, cross-validated figures, thresholds and versions."""
+    the data hash, label counts, cross-validated figures, thresholds and versions, and, for a
+    release, the trained model's figures on a ``frozen_test`` set (which shapes nothing)."""
     settings = settings or Settings()
     lexicon = lexicon or Lexicon.load()
     fitted = fit_methods(("lexicon", "model", "hybrid"), lexicon, data.texts, data.Y,
@@ -59,9 +62,17 @@ def train_model(data: LabelledSet, lexicon: Lexicon | None = None, settings=None
     }
     if cross_validation:
         card["cross_validation"] = cross_validate(data, lexicon, settings)
-    return FrameModel(lexicon=lexicon, vocabulary=scorer.vocabulary, idf=scorer.idf,
-                      head=scorer.head, fusion_weight=settings.fusion_weight,
-                      thresholds=thresholds, ngram_max=settings.ngram_max, card=card)
+    model = FrameModel(lexicon=lexicon, vocabulary=scorer.vocabulary, idf=scorer.idf,
+                       head=scorer.head, fusion_weight=settings.fusion_weight,
+                       thresholds=thresholds, ngram_max=settings.ngram_max, card=card)
+    if frozen_test is not None:
+        overlap = set(frozen_test.ids) & set(data.ids)
+        if overlap:
+            raise InputError(f"the frozen test shares {len(overlap)} passage ids with the "
+                             f"training data (e.g. {sorted(overlap)[0]!r})")
+        card["frozen_test"] = score_labelled(model, frozen_test)
+        card["frozen_test"]["sha256"] = frozen_test.sha256
+    return model
 
 
 def _provenance_counts(data: LabelledSet) -> dict:
