@@ -149,3 +149,15 @@ def test_no_module_is_too_long():
 def test_at_least_five_stage_subpackages():
     packages = {p.parent.name for p in PACKAGE.rglob("__init__.py") if p.parent != PACKAGE}
     assert len(packages) >= 5
+
+
+def test_setup_cfg_ships_every_subpackage():
+    """setup.cfg lists packages by hand (the model folder is mapped in as framing_models): a
+    subpackage missing there would be left out of `pip install .`."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(PACKAGE.parent / "setup.cfg")
+    listed = set(config["options"]["packages"].split())
+    packages = {module_name(p) for p in PACKAGE.rglob("__init__.py")}
+    assert packages <= listed, sorted(packages - listed)

@@ -12,7 +12,8 @@ from framing.cli.compare import compare_command
 from framing.frames import FRAMES
 
 XSS = ('Residents said the strike on the hospital killed two children. <script>alert("x")</script>'
-       '\n\n"><img src=x onerror=alert(1)> Civilians fled the shelling of apartment blocks.\n')
+       '\n\n"><img src=x onerror=alert(1)> Civilians were killed and wounded when shelling hit '
+       'apartment blocks and a hospital; residents, including children, fled the city.\n')
 
 
 @pytest.fixture(scope="module")

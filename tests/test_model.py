@@ -82,8 +82,9 @@ def test_real_article_passages_weigh_more_in_the_fit(small_gold):
     data = load_labelled([small_gold])
     settings = Settings(real_news_weight=3.0)
     weights = passage_weights(data.records, settings)
-    seed = np.array([r["provenance"] == "seed" for r in data.records])
-    assert seed.any() and (weights[seed] == 3.0).all() and (weights[~seed] == 1.0).all()
+    real = np.array([r["provenance"] in ("seed", "paraphrase") for r in data.records])
+    assert real.any() and (~real).any()
+    assert (weights[real] == 3.0).all() and (weights[~real] == 1.0).all()
     plain = fit_pipeline(settings, data.texts, data.Y).predict_proba(data.texts[:5])
     weighted = fit_pipeline(settings, data.texts, data.Y, weights).predict_proba(data.texts[:5])
     assert not np.allclose(plain, weighted)  # the weights reach the regression
