@@ -83,10 +83,21 @@ def agreement() -> None:
               "exact", report["exact_match_percent"])
 
 
+FROZEN_LIST = REPO / "corpus" / "gold" / "test" / "frozen_outlets.txt"
+
+
 def frozen_outlets(outlets: set[str]) -> set[str]:
-    """The outlets held out entirely: the first FROZEN_SHARE (rounded up) by salted hash."""
+    """The outlets held out entirely. Chosen once, when the test set was made, as the first
+    FROZEN_SHARE (rounded up) of the outlets by salted hash, and written to FROZEN_LIST; from
+    then on read from it, so that outlets added later cannot move the line."""
+    if FROZEN_LIST.exists():
+        return {line.strip() for line in FROZEN_LIST.read_text(encoding="utf-8").splitlines()
+                if line.strip()}
     ordered = sorted(outlets, key=lambda o: hashlib.sha256(f"{FROZEN_SALT}:{o}".encode()).hexdigest())
-    return set(ordered[:math.ceil(FROZEN_SHARE * len(ordered))])
+    chosen = set(ordered[:math.ceil(FROZEN_SHARE * len(ordered))])
+    FROZEN_LIST.parent.mkdir(exist_ok=True)
+    FROZEN_LIST.write_text("".join(f"{o}\n" for o in sorted(chosen)), encoding="utf-8")
+    return chosen
 
 
 def build() -> None:
@@ -107,7 +118,10 @@ def build() -> None:
     records = [r for path in sorted((REAL / "texts").glob("*.jsonl")) for r in read(path)]
     outlets = {outlet_key(r["outlet"]) for r in records}
     frozen = frozen_outlets(outlets)
-    train, test, missing = [], [], []
+    test_file = REPO / "corpus" / "gold" / "test" / "real_test.jsonl"
+    #: the test set is frozen by its ids too: a later record of a frozen outlet joins nothing
+    frozen_ids = {r["id"] for r in read(test_file)} if test_file.exists() else None
+    train, test, missing, dropped = [], [], [], []
     for r in records:
         rid = r["id"]
         if rid not in first or rid not in second:
@@ -129,7 +143,12 @@ def build() -> None:
             out["unsure"] = unsure[rid]
         if adjudication is not None:
             out["adjudicated"] = adjudication
-        (test if outlet_key(r["outlet"]) in frozen else train).append(out)
+        if outlet_key(r["outlet"]) not in frozen:
+            train.append(out)
+        elif frozen_ids is None or rid in frozen_ids:
+            test.append(out)
+        else:
+            dropped.append(rid)
     if missing:
         raise SystemExit(f"{len(missing)} records lack both passes or an adjudication, e.g. "
                          f"{missing[:5]}")
@@ -139,7 +158,8 @@ def build() -> None:
         path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in rows),
                         encoding="utf-8")
     print(f"train {len(train)} records from {len(outlets - frozen)} outlets; frozen test "
-          f"{len(test)} records from {len(frozen)} outlets")
+          f"{len(test)} records from {len(frozen)} outlets; {len(dropped)} later records of "
+          f"frozen outlets left out")
 
 
 if __name__ == "__main__":
