@@ -28,5 +28,8 @@ labels = st.sets(st.sampled_from(FRAMES))
 @given(st.dictionaries(st.text(min_size=1, max_size=4), labels, min_size=2, max_size=30))
 def test_identical_passes_agree_perfectly(coded):
     report = agreement(coded, dict(coded))
-    assert all(v["alpha"] == 1.0 and v["percent_agreement"] == 100.0 for v in report["per_frame"].values())
+    # alpha is 1, or undefined (None) where one value was given everywhere (issue 14)
+    assert all((v["alpha"] == 1.0 or v["positives_first"] in (0, report["passages"]) and
+                v["alpha"] is None) and v["percent_agreement"] == 100.0
+               for v in report["per_frame"].values())
     assert report["exact_match_percent"] == 100.0

@@ -29,12 +29,13 @@ from framing.cli.options import (PrintingErrors, fail, output_options, parallel_
 @reports_errors
 def classify(files, unit, method, model_path, titles, strict, jobs, scheduler, fmt, output):
     """Tag every passage of FILE... (.txt articles, .jsonl records, - for stdin)."""
-    from framing.io.atomic import check_output
+    from framing.io.atomic import check_output, refuse_overwriting_inputs
     from framing.run.classify import classify_files, jsonl_bytes
     from framing.model.storage import load_model
     from framing.io.writers import open_output, write, write_lines
 
     check_output(output)
+    refuse_overwriting_inputs([output], files)
     fmt = resolve_format(fmt, output)
     errors = None if strict else PrintingErrors()
     lines = fmt == "jsonl"  # rendered in the workers when there are several

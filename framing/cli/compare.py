@@ -6,14 +6,13 @@ and charts are imported when the command runs.
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
 
 from framing.cli.options import parallel_options, reports_errors
 from framing.comparison.options import DEFAULT_RESAMPLES, DEFAULT_SEED  # standard library only
-from framing.errors import InputError, UsageError
+from framing.errors import UsageError
 from framing.frames import METHODS
 from framing.comparison.report import FORMATS  # standard library only
 from framing.text.segment import UNITS
@@ -41,6 +40,7 @@ def _progress(quiet: bool):
 def _targets(fmt: str | None, outputs: tuple[str, ...]) -> list[tuple[str | None, str]]:
     """(path or None for stdout, format) for each report to write; checked before any work."""
     from framing.comparison.report import SUFFIX_FORMATS, format_for
+    from framing.io.atomic import check_output
 
     if len(outputs) <= 1:
         output = outputs[0] if outputs else None
@@ -57,14 +57,17 @@ def _targets(fmt: str | None, outputs: tuple[str, ...]) -> list[tuple[str | None
                                  "naming its format (.md, .html, .json, .csv)")
             targets.append((output, chosen))
     for output, _ in targets:
-        if output is None:
-            continue
-        folder = os.path.dirname(os.path.abspath(output))
-        if os.path.isdir(output):
-            raise UsageError(f"--output {output}: is a folder; give a file name")
-        if not os.path.isdir(folder):
-            raise InputError(f"--output {output}: folder {folder} does not exist")
+        check_output(output)  # a folder, a block device, a missing folder; closed stdout
     return targets
+
+
+def _write_stdout(text: str) -> None:
+    """A report on standard output; on a terminal with control characters (ESC sequences)
+    shown as escapes, so the corpus cannot drive the terminal."""
+    from framing.io.writers import is_terminal, open_output, terminal_safe
+
+    with open_output(None) as out:
+        out.write(terminal_safe(text) if is_terminal(out) else text)
 
 
 @click.command("compare")
@@ -113,21 +116,19 @@ def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline
     from framing.comparison.api import compare
     from framing.errors import GateError
     from framing.comparison.report import render
-    from framing.io.writers import open_output
 
     targets = _targets(fmt, outputs)
     result = compare(corpus, model=model_path, method=method, unit=unit, by=by,
                      baseline=baseline, fail_on_shift=fail_on_shift,
                      fail_on_divergence=fail_on_divergence, seed=seed, bootstrap=bootstrap,
                      permutations=permutations, progress=_progress(quiet), jobs=jobs,
-                     scheduler=scheduler)
+                     scheduler=scheduler, outputs=[output for output, _ in targets])
     reports = [(output, render(result, chosen)) for output, chosen in targets]
     # every report file is renamed into place together: an interrupted run changes none
     write_files_atomic([(output, text) for output, text in reports if output is not None])
     for output, text in reports:
         if output is None:
-            with open_output(None) as out:
-                out.write(text)
+            _write_stdout(text)
     failed = result.failed_gates
     if failed:
         raise GateError("; ".join(gate["message"] for gate in failed))

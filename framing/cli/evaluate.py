@@ -23,10 +23,15 @@ from framing.cli.options import (DEFAULT_GOLD, gold_files, output_options, repor
                    "on all other passages (e.g. seed), and pool the predictions.")
 @click.option("--folds", type=click.IntRange(2, 20), default=None, help="CV folds [default: 5].")
 @click.option("--seed", type=int, default=None, help="Seed for CV splits [default: 13].")
-@output_options(("table", "json", "csv"))
+@output_options(("table", "json", "csv"), piped="json")
 @reports_errors
 def evaluate(gold, data_path, model_path, holdout, leave_out, folds, seed, fmt, output):
-    """Per-frame precision, recall and F1 of lexicon, model and hybrid."""
+    """Per-frame precision, recall and F1 of lexicon, model and hybrid.
+
+    A figure whose denominator is zero (precision with no predicted positives, recall with no
+    positive passage, F1 with neither) is undefined: null in JSON, blank in CSV, "undefined"
+    in the table, and left out of the macro averages.
+    """
     from framing.io.atomic import check_output
     from framing.training.evaluate import (cross_validate, holdout_evaluate, leave_article_out, score_labelled,
                            summary_rows)
@@ -59,8 +64,10 @@ def evaluate(gold, data_path, model_path, holdout, leave_out, folds, seed, fmt, 
             out.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         elif fmt == "table":
             out.write(f"{report['procedure']}; {report['passages']} passages\n")
-            write(summary_rows(report), "table", out, table_columns=[
-                ("subset", 9), ("method", 8), ("frame", 17), ("precision", 9), ("recall", 6), ("f1", 6),
+            rows = [{k: "undefined" if v is None else v for k, v in row.items()}
+                    for row in summary_rows(report)]  # null in JSON, blank in CSV
+            write(rows, "table", out, table_columns=[
+                ("subset", 9), ("method", 8), ("frame", 17), ("precision", 9), ("recall", 9), ("f1", 9),
                 ("support", 7)])
         else:
             write(summary_rows(report), fmt, out)

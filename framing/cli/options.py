@@ -48,13 +48,16 @@ class PrintingErrors(list):
         super().append(error)
 
 
-def output_options(formats=FORMATS):
+def output_options(formats=FORMATS, piped: str = "jsonl"):
+    """``--output`` and ``--format``; without ``--format``, a table on a terminal, else
+    ``piped`` (what :func:`resolve_format` must be given as its ``fallback``)."""
+
     def decorate(command):
         command = click.option("--output", "-o", type=click.Path(), default=None,
                                help="Write here (atomically) instead of stdout.")(command)
         command = click.option("--format", "fmt", type=click.Choice(formats), default=None,
                                help="Output format [default: table on a terminal, else "
-                                    f"{'jsonl' if 'jsonl' in formats else formats[0]}].")(command)
+                                    f"{piped}].")(command)
         return command
 
     return decorate
@@ -70,15 +73,40 @@ def resolve_format(fmt: str | None, output: str | None, fallback: str = "jsonl")
 
 
 def parallel_options(command):
-    """``--jobs`` and ``--scheduler`` (same results, in the same order, however run)."""
-    command = click.option(
+    """``--jobs`` and ``--scheduler`` (same results, in the same order, however run).
+
+    ``--jobs 0`` means all usable cores, as the default does; a negative value is a usage
+    error; more jobs than usable cores run on the usable cores, with a note on stderr
+    (never hundreds of processes)."""
+
+    @functools.wraps(command)
+    def checked(*args, jobs=None, scheduler=None, **kwargs):
+        return command(*args, jobs=_checked_jobs(jobs, scheduler), scheduler=scheduler, **kwargs)
+
+    checked = click.option(
         "--scheduler", default=None, metavar="ADDRESS", envvar="FRAMING_SCHEDULER",
         help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786) "
-             "[env FRAMING_SCHEDULER]; needs pip install 'framing[dask]'.")(command)
-    command = click.option(
+             "[env FRAMING_SCHEDULER]; needs pip install 'framing[dask]'.")(checked)
+    checked = click.option(
         "--jobs", "-j", type=int, default=None, metavar="N",
-        help="Worker processes [default: all cores]; 1 runs in this process.")(command)
-    return command
+        help="Worker processes, at most the usable cores [default: all usable cores; 0: "
+             "the same]; 1 runs in this process.")(checked)
+    return checked
+
+
+def _checked_jobs(jobs: int | None, scheduler: str | None) -> int | None:
+    if jobs is None or jobs == 0:
+        return None
+    if jobs < 0:
+        fail(f"--jobs {jobs}: must be 0 (all usable cores) or more", UsageError.exit_code)
+    from framing.run.parallel import usable_cores  # lazy: joblib's neighbours
+
+    cores = usable_cores()
+    if jobs > cores and not scheduler:
+        click.echo(f"framing: note: --jobs {jobs} is more than the {cores} usable core(s); "
+                   f"running {cores} worker process(es)", err=True)
+        return cores
+    return jobs
 
 
 def gold_files(gold: tuple[str, ...]) -> list[str]:

@@ -24,6 +24,7 @@ from framing.comparison.result import ComparisonResult
 from framing.comparison.terms import stop_words, terms
 from framing.errors import InputError, UsageError
 from framing.frames import FRAMES, METHODS
+from framing.io.atomic import refuse_overwriting_inputs
 from framing.io.corpus import MAX_LISTED_PROBLEMS, canonical_by, load_corpus, parse_by
 from framing.model.storage import load_model
 from framing.run.classify import classify_documents
@@ -104,7 +105,8 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
             top_terms: int = DEFAULT_TOP_TERMS, top_quotes: int = DEFAULT_TOP_QUOTES,
             prior_scale: float = DEFAULT_PRIOR_SCALE,
             progress: Callable[[int, int], None] | None = None, jobs: int | None = 1,
-            scheduler=None) -> ComparisonResult:
+            scheduler=None,
+            outputs: Iterable[str | os.PathLike | None] = ()) -> ComparisonResult:
     """Load ``corpus``, classify every passage, and compare the groups.
 
     ``model`` is a model folder (or a loaded ``FrameModel``; None for the shipped one);
@@ -112,7 +114,9 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
     called as articles are classified. ``jobs`` and ``scheduler`` spread the classification
     over processes or a Dask cluster, as for ``framing classify`` (same result). The other
     parameters are those of :func:`compare_passages`. Problems with options, corpus, model or baseline raise a
-    :class:`~framing.errors.FramingError` before any classification.
+    :class:`~framing.errors.FramingError` before any classification; so does an entry of
+    ``outputs`` (files the caller will write, None for standard output) that is one of the
+    corpus's files, its manifest or an article (the same file, by device and inode).
 
     Examples
     --------
@@ -131,6 +135,8 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
     baseline_report = load_baseline(baseline) if isinstance(baseline, (str, os.PathLike)) \
         else baseline
     loaded = load_corpus(corpus, by=by)
+    refuse_overwriting_inputs(outputs, [*filter(None, [loaded.manifest]),
+                                        *dict.fromkeys(d.source for d in loaded.documents)])
     if isinstance(model, (str, os.PathLike)) or model is None:
         model_name = os.fspath(model) if model is not None else "default"
         model = load_model(model)

@@ -22,6 +22,8 @@ FRAME_COLOURS = {
     "civilian_harm": "#CC79A7",
 }
 NEUTRAL = "#999999"
+#: Control characters (C0, DEL, C1): no font draws them.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 #: Divergence values are printed in the heat map's cells up to this many groups.
 ANNOTATE_LIMIT = 15
 #: Group labels longer than this are shortened with an ellipsis in charts.
@@ -45,7 +47,9 @@ def frame_label(frame: str) -> str:
 
 
 def _short(label: str) -> str:
-    label = " ".join(str(label).split())
+    """A group's label in a chart: one line, control characters shown as U+FFFD, at most
+    :data:`LABEL_LIMIT` characters."""
+    label = _CONTROL.sub("\ufffd", " ".join(str(label).split()))
     return label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 1] + "…"
 
 
@@ -77,9 +81,16 @@ def _with_rc(function):
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        import warnings
+
         import matplotlib
 
-        with matplotlib.rc_context(_RC):
+        with matplotlib.rc_context(_RC), warnings.catch_warnings():
+            # The SVG keeps text as text, drawn by the reader's fonts: a character that the
+            # layout font lacks (a script other than Latin, Greek or Cyrillic) only shifts
+            # the measured width, so matplotlib's warning about it is noise on stderr.
+            warnings.filterwarnings("ignore", message=r"Glyph .* missing from",
+                                    category=UserWarning)
             return function(*args, **kwargs)
 
     return wrapper

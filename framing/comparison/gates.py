@@ -8,6 +8,7 @@ and ``--fail-on-divergence``.
 from __future__ import annotations
 
 import json
+import math
 import os
 
 from framing.comparison.result import SCHEMA_VERSION, ComparisonResult, round_floats
@@ -34,16 +35,62 @@ def load_baseline(path: str | os.PathLike) -> dict:
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise InputError(f"{where}: baseline is not JSON; pass a report written with "
                          "--format json") from None
+    except ValueError:  # e.g. an integer of thousands of digits (Python's conversion limit)
+        raise InputError(f"{where}: baseline is not a usable JSON report (a number in it is "
+                         "too long); pass a report written with --format json") from None
     if not isinstance(report, dict) or "schema_version" not in report or \
             not isinstance(report.get("groups"), dict):
         raise InputError(f"{where}: not a framing compare JSON report (no schema_version or "
                          "groups); pass a report written with --format json")
+    problem = baseline_problem(report)
+    if problem:
+        raise InputError(f"{where}: not a framing compare JSON report ({problem}); pass a "
+                         "report written with --format json")
     major = str(report["schema_version"]).split(".")[0]
     if major != SCHEMA_VERSION.split(".")[0]:
         raise InputError(f"{where}: baseline has schema {report['schema_version']}, this "
                          f"framing writes {SCHEMA_VERSION}; regenerate the baseline")
     report.setdefault("_path", where)
     return report
+
+
+def _number(value, low: float = -math.inf, high: float = math.inf) -> bool:
+    """A finite JSON number from ``low`` to ``high`` (an integer too large for a float is not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        value = float(value)
+    except OverflowError:
+        return False
+    return math.isfinite(value) and low <= value <= high
+
+
+def baseline_problem(report: dict) -> str | None:
+    """What in a parsed baseline report does not have the shape of a compare JSON report
+    (every field that the shifts and gates read), or None."""
+    version = report.get("schema_version")
+    if not isinstance(version, str) and not _number(version):
+        return "'schema_version' must be a string such as '1.0'"
+    if report.get("settings") is not None and not isinstance(report["settings"], dict):
+        return "'settings' must be an object"
+    for group, row in report["groups"].items():
+        if not isinstance(row, dict) or not isinstance(row.get("frames", {}), dict):
+            return f"group {group!r} must be an object with an object 'frames'"
+        for frame, cell in row.get("frames", {}).items():
+            if not isinstance(cell, dict) or not (cell.get("share") is None
+                                                  or _number(cell["share"], 0.0, 1.0)):
+                return (f"the share of {frame!r} in group {group!r} must be a number from 0 "
+                        "to 1, or null")
+    divergences = report.get("divergences")
+    if divergences is not None and not isinstance(divergences, list):
+        return "'divergences' must be a list"
+    for row in divergences or []:
+        if not isinstance(row, dict) or not isinstance(row.get("a"), str) or \
+                not isinstance(row.get("b"), str) or \
+                not (row.get("divergence") is None or _number(row["divergence"], 0.0)):
+            return ("each of 'divergences' must be an object with strings 'a' and 'b' and a "
+                    "number or null 'divergence'")
+    return None
 
 
 def _baseline_share(report: dict, group: str, frame: str):

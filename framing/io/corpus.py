@@ -317,6 +317,9 @@ def _resolve(rows, base_given: str, manifest: str, problems: _Problems):
     for line_no, location, fields in rows:
         document = fields.pop("__document__", None)
         meta = {key: value for key, value in fields.items() if key not in RESERVED_FIELDS}
+        # An id the manifest gives (a record's, or a listed file's 'id' column) must be unique
+        # in the manifest; an id taken from a file's name, unique among that file's documents.
+        namespace = manifest
         if document is None:
             document = _read_listed(line_no, location, fields.get("file", ""), base_given,
                                     base_real, seen_files, problems)
@@ -324,9 +327,11 @@ def _resolve(rows, base_given: str, manifest: str, problems: _Problems):
                 continue
             if fields.get("id"):
                 document = replace(document, document_id=fields["id"])
+            else:
+                namespace = document.source
         merged = {**{k: v for k, v in document.meta.items() if k in META_FIELDS}, **meta}
         document = replace(document, meta=dict(sorted(merged.items())))
-        key = (document.source, document.document_id)
+        key = (namespace, document.document_id)
         if key in seen_ids:
             problems.add(f"{location}: id {document.document_id!r} is used twice "
                          f"(first at {seen_ids[key]})", line_no)

@@ -128,6 +128,8 @@ def open_input(path: str):
     :class:`InputError` naming ``path``.
     """
     if path == STDIN:
+        if sys.stdin is None:  # started with standard input closed (<&-)
+            raise InputError(f"{STDIN}: standard input is closed")
         stream = sys.stdin.buffer
         if not hasattr(stream, "peek"):  # e.g. an in-memory stream under test
             stream = io.BufferedReader(stream)
@@ -279,9 +281,17 @@ def report(exc: InputError, errors: list | None) -> None:
 def read_items(paths: Iterable[str | os.PathLike]) -> Iterator[Item]:
     """Every input in order, read but not parsed: a Document per article file, a
     :class:`RawRecord` per JSONL line, and an :class:`InputError` in place of each file or
-    line that cannot be used (never raised). JSONL streams line by line in flat memory."""
+    line that cannot be used (never raised). JSONL streams line by line in flat memory.
+    Standard input (``-``) is read once: a second ``-`` is an InputError."""
+    stdin_read = False
     for raw_path in paths:
         path = os.fspath(raw_path)
+        if path == STDIN:
+            if stdin_read:
+                yield InputError(f"{STDIN}: standard input is given more than once; it was "
+                                 "read at the first -")
+                continue
+            stdin_read = True
         try:
             with open_input(path) as handle:
                 head = handle.peek(8192)[:8192]
@@ -295,6 +305,7 @@ def read_items(paths: Iterable[str | os.PathLike]) -> Iterator[Item]:
                         yield InputError(f"{path}: no records (the file is empty or only "
                                          "whitespace)")
                     continue
+                _check_head(head, path)  # binary (/dev/zero) is said before any size
                 text = _check_text(decode_text(_read_all(handle, path), path), path)
         except InputError as exc:
             yield exc

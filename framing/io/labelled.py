@@ -116,7 +116,11 @@ def load_labelled(paths: Iterable[str | os.PathLike]) -> LabelledSet:
             if problem:
                 problems.append(f"{where}: {problem}")
                 continue
-            record_id = str(record.get("id", where))
+            raw_id = record.get("id", where)
+            if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
+                problems.append(f"{where}: 'id' must be a string or an integer")
+                continue
+            record_id = str(raw_id)
             if record_id in seen_ids:
                 problems.append(f"{where}: duplicate id {record_id!r}")
                 continue

@@ -11,6 +11,7 @@ import hashlib
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass
 from importlib import resources
 from typing import Iterable
@@ -21,6 +22,9 @@ from framing.lexicon.matcher import LexiconTables, Match, MatchTable, match_tabl
 from framing.text.tokens import tokens
 
 _VERSION_LINE = re.compile(r"#\s*version:\s*(\S+)")
+#: Largest weight of one cue, either sign: a hundred times the shipped ones, and small enough
+#: that no sum of cue weights over a text can overflow (1e308 weights are refused at load).
+MAX_WEIGHT = 100.0
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,10 @@ class Lexicon:
                 weight = float(weight_text)
             except ValueError:
                 raise ModelError(f"{where}: weight {weight_text!r} is not a number") from None
-            if not math.isfinite(weight):
-                raise ModelError(f"{where}: weight must be finite")
+            if not math.isfinite(weight) or abs(weight) > MAX_WEIGHT:
+                raise ModelError(f"{where}: weight {weight_text!r} is out of range; a cue "
+                                 f"weighs from -{MAX_WEIGHT:g} to {MAX_WEIGHT:g} (the shipped "
+                                 "cues weigh -1 to 1)")
             stems = tuple(token.stem for token in tokens(text))
             if not stems:
                 raise ModelError(f"{where}: term {text!r} has no words")
@@ -92,10 +98,14 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> "Lexicon":
-        """Load a lexicon file; the shipped one when ``path`` is None."""
+        """Load a lexicon file; the shipped one when ``path`` is None.
+
+        A lexicon must be a regular file (a device such as /dev/zero or a FIFO is refused
+        without being read, so it can neither fill memory nor hang) of at most the size
+        limit of every other input file (:data:`framing.io.documents.MAX_FILE_BYTES`)."""
         target = default_lexicon_path() if path is None else path
         try:
-            data = target.read_bytes() if hasattr(target, "read_bytes") else open(target, "rb").read()
+            data = target.read_bytes() if path is None else _read_lexicon_file(path)
             content = data.decode("utf-8-sig")
         except OSError as exc:
             raise ModelError(f"{target}: cannot read lexicon ({exc.strerror or exc})") from None
@@ -143,3 +153,26 @@ class Lexicon:
             if not m.negated:
                 totals[m.frame] += m.weight
         return totals
+
+
+def _read_lexicon_file(path: str | os.PathLike) -> bytes:
+    """The bytes of a lexicon file: opened without blocking (a FIFO with no writer does not
+    hang), refused unless a regular file (/dev/zero cannot fill memory), and read up to the
+    size limit of every input file."""
+    from framing.io.documents import MAX_FILE_BYTES
+
+    def without_blocking(name, flags):
+        return os.open(name, flags | getattr(os, "O_NONBLOCK", 0))
+
+    try:
+        handle = open(path, "rb", opener=without_blocking)
+    except ValueError:
+        raise ModelError(f"{path!r}: not a valid file name") from None
+    with handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ModelError(f"{path}: cannot read lexicon (not a regular file but a device, "
+                             "pipe or socket)")
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ModelError(f"{path}: over the {MAX_FILE_BYTES:,}-byte limit for a lexicon")
+    return data

@@ -18,14 +18,20 @@ ANNOTATORS = (
     "figures are in corpus/README.md.")
 
 
+def figure(value) -> str:
+    """A precision, recall or F1 for people: three decimals, "undefined" for None (a zero
+    denominator, e.g. the recall of a frame with no positive passage)."""
+    return "undefined" if value is None else f"{value:.3f}"
+
+
 def _metrics_table(result_methods: dict) -> list[str]:
     lines = ["| method | frame | precision | recall | F1 |", "|---|---|---|---|---|"]
     for method, result in result_methods.items():
         for frame, v in result["per_frame"].items():
-            lines.append(f"| {method} | {frame} | {v['precision']:.3f} | {v['recall']:.3f} | "
-                         f"{v['f1']:.3f} |")
-        lines.append(f"| {method} | **macro** | {result['macro_precision']:.3f} | "
-                     f"{result['macro_recall']:.3f} | **{result['macro_f1']:.3f}** |")
+            lines.append(f"| {method} | {frame} | {figure(v['precision'])} | "
+                         f"{figure(v['recall'])} | {figure(v['f1'])} |")
+        lines.append(f"| {method} | **macro** | {figure(result['macro_precision'])} | "
+                     f"{figure(result['macro_recall'])} | **{figure(result['macro_f1'])}** |")
     return lines
 
 
@@ -33,7 +39,7 @@ def _evaluation_section(title: str, report: dict) -> list[str]:
     lines = [f"## {title}", "", report["procedure"] + f"; {report['passages']} passages.", ""]
     lines += _metrics_table(report["methods"]) + [""]
     for unit, part in report.get("by_unit", {}).items():
-        macro = ", ".join(f"{m} {r['macro_f1']:.3f}" for m, r in part["methods"].items())
+        macro = ", ".join(f"{m} {figure(r['macro_f1'])}" for m, r in part["methods"].items())
         lines.append(f"- {unit}s ({part['passages']}): macro-F1 {macro}")
     return lines + [""] if report.get("by_unit") else lines
 

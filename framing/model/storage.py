@@ -21,7 +21,9 @@ import io
 import json
 import math
 import os
+import struct
 import zipfile
+import zlib
 from importlib import resources
 from pathlib import Path
 
@@ -158,6 +160,9 @@ def load_model(path: str | os.PathLike | None = None) -> FrameModel:
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ModelError(f"{location / JSON_NAME}: not a framing model (not JSON); "
                          f"{RETRAIN_HINT}") from None
+    except ValueError:  # e.g. an integer of thousands of digits (Python's conversion limit)
+        raise ModelError(f"{location / JSON_NAME}: not a framing model (a number in it is "
+                         f"too long); {RETRAIN_HINT}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise ModelError(f"{location / JSON_NAME}: not a framing model file (written by another "
                          f"tool?); {RETRAIN_HINT}")
@@ -178,27 +183,91 @@ def load_model(path: str | os.PathLike | None = None) -> FrameModel:
         return _from_document(document, data)
     except ModelError as exc:  # the embedded lexicon
         raise ModelError(f"{location / JSON_NAME}: {exc}; {RETRAIN_HINT}") from None
-    except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError,
+            OverflowError) as exc:
         raise ModelError(f"{location}: malformed model ({type(exc).__name__}: {exc}); "
                          f"{RETRAIN_HINT}") from None
 
 
-def _check_archive(data: bytes, vocabulary_size: int) -> None:
-    """Before anything is decompressed: exactly the five arrays, each no larger than the
-    vocabulary allows (so a crafted archive cannot expand into gigabytes)."""
+#: Largest .npy header read from model.npz (numpy's own default limit).
+MAX_ARRAY_HEADER_BYTES = 10_000
+#: What reading a crafted archive can raise: a bad CRC or deflate stream, an unsupported or
+#: encrypted member, a malformed header.
+_ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, TypeError,
+                   SyntaxError, OverflowError, struct.error, NotImplementedError, RuntimeError,
+                   LookupError)
+
+
+def _array_shapes(vocabulary_size: int) -> dict[str, tuple[int, ...]]:
+    n = len(FRAMES)
+    return {"idf": (vocabulary_size,), "coef": (n, vocabulary_size), "intercept": (n,),
+            "calibration_a": (n,), "calibration_b": (n,)}
+
+
+def _read_arrays(data: bytes, vocabulary_size: int) -> dict[str, np.ndarray]:
+    """The five arrays of model.npz, each checked before anything is decompressed or
+    allocated: exactly the five members; each no larger than its vocabulary allows (so a
+    crafted archive cannot expand into gigabytes); each header declaring floating-point
+    numbers in the shape the vocabulary gives (so a header cannot ask for terabytes); each
+    holding exactly the bytes of that shape, with an intact CRC. The bytes are read here and
+    wrapped as arrays; numpy's own loader never sees the file."""
     try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except zipfile.BadZipFile:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except _ARCHIVE_ERRORS:
         raise ValueError("model.npz is not an array archive") from None
     names = sorted(info.filename for info in members)
     if names != sorted(f"{name}.npy" for name in ARRAY_NAMES):
         raise ValueError(f"model.npz holds {', '.join(names) or 'nothing'}, not the five arrays "
                          "of a framing model")
-    largest = 8 * len(FRAMES) * max(vocabulary_size, 1) + 4096  # coef, float64, plus header
+    shapes = _array_shapes(vocabulary_size)
+    arrays = {}
     for info in members:
+        name = info.filename[:-len(".npy")]
+        shape = shapes[name]
+        largest = 8 * math.prod(shape) + MAX_ARRAY_HEADER_BYTES  # float64 plus its header
         if info.file_size > largest:
             raise ValueError(f"model.npz member {info.filename} expands to {info.file_size:,} "
                              "bytes, more than its vocabulary allows")
+        try:
+            arrays[name] = _read_member(archive, info, name, shape, vocabulary_size)
+        except _ARCHIVE_ERRORS as exc:
+            if isinstance(exc, ValueError) and str(exc).startswith(f"array {name} "):
+                raise
+            kind = "zlib.error" if isinstance(exc, zlib.error) else type(exc).__name__
+            raise ValueError(f"model.npz member {info.filename} is damaged ({kind}: {exc})") \
+                from None
+    return arrays
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
+                 shape: tuple[int, ...], vocabulary_size: int) -> np.ndarray:
+    """One member: its .npy header checked against ``shape``, then exactly its bytes."""
+    from numpy.lib import format as npy
+
+    with archive.open(info) as stream:
+        version = npy.read_magic(stream)
+        if version == (1, 0):
+            declared, fortran_order, dtype = npy.read_array_header_1_0(
+                stream, max_header_size=MAX_ARRAY_HEADER_BYTES)
+        elif version in ((2, 0), (3, 0)):
+            declared, fortran_order, dtype = npy.read_array_header_2_0(
+                stream, max_header_size=MAX_ARRAY_HEADER_BYTES)
+        else:
+            raise ValueError(f"unknown .npy format version {version}")
+        if dtype.kind != "f" or dtype.hasobject:
+            raise ValueError(f"array {name} must hold finite floating-point numbers, not "
+                             f"{dtype}")
+        if tuple(declared) != shape:
+            raise ValueError(f"array {name} declares shape {tuple(declared)}, but a model of "
+                             f"{vocabulary_size:,} vocabulary terms needs {shape}")
+        size = dtype.itemsize * math.prod(shape)
+        body = stream.read(size + 1)  # to the end of the member: the CRC is checked there
+    if len(body) != size:
+        raise ValueError(f"array {name} holds {len(body):,} bytes of data, its shape needs "
+                         f"{size:,}")
+    array = np.frombuffer(body, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")
+    return np.array(array, dtype=np.float64, order="C")  # a writable copy
 
 
 def _finite(values, what: str) -> list[float]:
@@ -225,11 +294,9 @@ def _from_document(document: dict, data: bytes) -> FrameModel:
         raise ValueError("'fusion_weight' must be between 0 and 1")
     if not isinstance(document.get("card", {}), dict):
         raise ValueError("'card' must be an object")
-    _check_archive(data, len(document["vocabulary"]))
-    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
-        values = {name: arrays[name] for name in arrays.files}
+    values = _read_arrays(data, len(document["vocabulary"]))
     for name, array in values.items():
-        if array.dtype.kind != "f" or not np.isfinite(array).all():
+        if not np.isfinite(array).all():
             raise ValueError(f"array {name} must hold finite floating-point numbers")
     head = LinearHead(values["coef"], values["intercept"], values["calibration_a"],
                       values["calibration_b"])

@@ -3,14 +3,13 @@ functions behind ``framing classify`` (and the Python API ``classify_texts``/``c
 
 from __future__ import annotations
 
-import os
 from typing import Callable, Iterable, Iterator
 
 from framing.io.documents import Document, documents_of, read_items
 from framing.io.writers import dump_bytes
 from framing.model.frame_model import FrameModel, check_method
 from framing.model.storage import load_model
-from framing.run.parallel import classify_parallel
+from framing.run.parallel import classify_parallel, usable_cores
 from framing.run.serial import BATCH_SIZE, PassageResult, classify_serial
 
 __all__ = ["PassageResult", "classify_documents", "classify_files", "classify_texts",
@@ -40,7 +39,8 @@ def classify_documents(documents: Iterable[Document], *, model: FrameModel | Non
     input errors: records are parsed where they are classified, and each problem is appended
     to ``errors`` (or raised, without a list) in its place in the input order.
 
-    ``jobs`` processes share the work (None or a value below 1: all cores), or the Dask
+    ``jobs`` processes share the work (None or a value below 1: all cores; never more
+    processes than the cores this process may use, :func:`usable_cores`), or the Dask
     cluster at ``scheduler`` does (see :mod:`framing.run.parallel`); either way the results are
     the same and in the same order as with ``jobs=1``, and input is read and results come
     out chunk by chunk, so memory stays flat. ``transform`` (a picklable top-level function)
@@ -51,10 +51,11 @@ def classify_documents(documents: Iterable[Document], *, model: FrameModel | Non
     """
     check_method(method)
     model = model or load_model()
-    if scheduler or resolve_jobs(jobs) > 1:
+    jobs = min(resolve_jobs(jobs), usable_cores())
+    if scheduler or jobs > 1:
         yield from classify_parallel(documents, model=model, method=method, unit=unit,
                                      titles=titles,
-                                     batch_size=batch_size, jobs=resolve_jobs(jobs),
+                                     batch_size=batch_size, jobs=jobs,
                                      scheduler=scheduler, transform=transform, errors=errors)
         return
     results = classify_serial(documents_of(documents, errors), model, method, unit,
@@ -63,19 +64,30 @@ def classify_documents(documents: Iterable[Document], *, model: FrameModel | Non
 
 
 def resolve_jobs(jobs: int | None) -> int:
-    """``--jobs``: None, 0 or negative mean every core this process may use."""
+    """``jobs`` of the library functions: None, 0 or negative mean every core this process
+    may use. (The CLI refuses a negative ``--jobs``; either way the processes started are
+    capped at :func:`usable_cores`.)"""
     if jobs is None or jobs < 1:
-        try:
-            return max(1, len(os.sched_getaffinity(0)))
-        except AttributeError:  # pragma: no cover - not on Linux
-            return max(1, os.cpu_count() or 1)
+        return usable_cores()
     return int(jobs)
 
 
 def classify_texts(texts: Iterable[str], *, model: FrameModel | None = None,
                    method: str = "hybrid", unit: str = "whole") -> list[PassageResult]:
-    """Convenience for Python users: classify plain strings (each its own document)."""
-    documents = [Document(source="<text>", document_id=str(i), text=t) for i, t in enumerate(texts)]
+    """Convenience for Python users: classify plain strings (each its own document).
+
+    ``texts`` is a list (or any iterable) of strings; a bare string is refused with a
+    TypeError rather than classified character by character: pass ``[text]`` for one text.
+    """
+    if isinstance(texts, (str, bytes, bytearray)):
+        raise TypeError(f"classify_texts() takes an iterable of texts, not one "
+                        f"{type(texts).__name__}; for one text pass [text]")
+    documents = []
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"classify_texts(): text {i} is a {type(text).__name__}, "
+                            "not a str")
+        documents.append(Document(source="<text>", document_id=str(i), text=text))
     return list(classify_documents(documents, model=model, method=method, unit=unit))
 
 

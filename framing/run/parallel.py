@@ -18,6 +18,7 @@ backend (``pip install 'framing[dask]'``). The results are the same as on one co
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import warnings
 from typing import Callable, Iterable, Iterator
@@ -39,7 +40,37 @@ PREFETCH = 2
 #: How long to wait for the Dask scheduler before giving up with one error line.
 CONNECT_TIMEOUT = "30s"
 
+#: How often a worker checks that the process that started it is still alive, in seconds.
+PARENT_CHECK_SECONDS = 0.5
+
 _WORKER_MODELS: dict[str, object] = {}
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def exit_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker as soon as ``parent`` (the process that started
+    it) is gone, even if it was killed with SIGKILL and could not shut its workers down.
+
+    A daemon thread polls the parent process id: when the parent dies, the worker is
+    re-parented (to init or a subreaper) and exits at once. With the workers gone, the
+    resource trackers, which only wait for their pipes to close, exit too.
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="framing-exit-with-parent", daemon=True).start()
 
 
 def _size(item) -> int:
@@ -158,7 +189,7 @@ def classify_parallel(items: Iterable, *, model, method: str, unit: str, batch_s
     tasks = (delayed(classify_chunk)(digest, payload, _pack(chunk), method, unit, batch_size,
                                      transform, titles) for chunk in pending)
     with _backend(scheduler) as n_jobs:
-        n_jobs = n_jobs or jobs
+        n_jobs = n_jobs or min(jobs, usable_cores())  # never more workers than cores
         parallel = Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1,
                             pre_dispatch=f"{PREFETCH}*n_jobs" if n_jobs > 0 else "2*n_jobs")
         for outputs in parallel(tasks):
@@ -177,13 +208,18 @@ class _backend:
         self.client = self.config = None
 
     def __enter__(self):
+        import joblib
+
         if self.scheduler is None:
+            # loky worker processes that end with this process, however it ends
+            self.config = joblib.parallel_config(backend="loky", initializer=exit_with_parent,
+                                                 initargs=(os.getpid(),))
+            self.config.__enter__()
             return None
         try:
             from dask.distributed import Client
         except ImportError:
             raise UsageError("--scheduler needs Dask: pip install 'framing[dask]'") from None
-        import joblib
 
         if isinstance(self.scheduler, Client):
             client = self.scheduler

@@ -2,7 +2,9 @@
 
 Every passage is a ``(start, end)`` pair such that ``text[start:end]`` is the passage, with
 surrounding whitespace excluded. Sentences come from nltk's Punkt tokenizer built in code with
-a news abbreviation list, so no nltk data download is ever needed.
+a news abbreviation list, so no nltk data download is ever needed. Punkt reads a long
+paragraph in windows of :data:`SENTENCE_WINDOW` characters, so its time per call stays bounded
+(nltk stops a regular expression that runs over 5 s) whatever the text's length.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ u.s u.k u.n u.s.a e.u a.m p.m etc vs inc ltd co corp dept est approx fig km mln 
 
 _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\n")
 _SENTENCE_END = re.compile(r"""[.!?:;"'”’)\]]\s*$""")
+#: Characters of a paragraph Punkt reads at a time. Each window's sentences but the last are
+#: kept and the next window starts at that last sentence, so the sentences are those of the
+#: whole paragraph; a run this long with no sentence end is cut at a space.
+SENTENCE_WINDOW = 100_000
+
 #: A block of several lines is read as one hard-wrapped paragraph when its lines are at most
 #: this long and most of them do not end a sentence.
 _WRAP_WIDTH = 100
@@ -90,15 +97,40 @@ def sentence_tokenizer():
 
 def sentence_spans(text: str) -> list[Span]:
     """Sentences within each paragraph (a sentence never crosses a paragraph break)."""
-    tokenizer = sentence_tokenizer()
     spans: list[Span] = []
     for paragraph in paragraph_spans(text):
-        chunk = text[paragraph.start:paragraph.end]
-        for start, end in tokenizer.span_tokenize(chunk):
-            span = _strip_span(text, paragraph.start + start, paragraph.start + end)
+        for start, end in _sentences(text, paragraph.start, paragraph.end):
+            span = _strip_span(text, start, end)
             if span:
                 spans.append(span)
     return spans
+
+
+def _sentences(text: str, start: int, end: int):
+    """Punkt's sentences of ``text[start:end]``, window by window (:data:`SENTENCE_WINDOW`)."""
+    position = start
+    while end - position > SENTENCE_WINDOW:
+        window_end = position + SENTENCE_WINDOW
+        found = _punkt(text, position, window_end)
+        if len(found) >= 2:  # keep all but the last, which the window may have cut short
+            yield from found[:-1]
+            position = found[-1][0]
+            continue
+        cut = text.rfind(" ", position + SENTENCE_WINDOW // 2, window_end)
+        cut = window_end if cut < 0 else cut + 1
+        yield position, cut
+        position = cut
+    yield from _punkt(text, position, end)
+
+
+def _punkt(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[start:end]`` (at most a window long); if nltk gives up on it
+    (its regular-expression time limit), the piece is one passage rather than an aborted run."""
+    try:
+        return [(start + s, start + e)
+                for s, e in sentence_tokenizer().span_tokenize(text[start:end])]
+    except TimeoutError:
+        return [(start, end)]
 
 
 def whole_span(text: str) -> list[Span]:

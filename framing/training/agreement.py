@@ -68,7 +68,13 @@ def read_labels(paths: Iterable[str | os.PathLike]) -> dict[str, set[str]]:
 
 
 def agreement(first: dict[str, set[str]], second: dict[str, set[str]]) -> dict:
-    """Per-frame alpha, kappa and percent agreement over the ids both passes labelled."""
+    """Per-frame alpha, kappa and percent agreement over the ids both passes labelled.
+
+    Ids only one pass labelled are left out and counted (``unmatched_first``,
+    ``unmatched_second``). Where both passes gave every passage the same value for a frame
+    (no passage has it, or every one does), agreement beyond chance is undefined: alpha and
+    kappa are None (null), not 1; the mean alpha is over the frames where it is defined.
+    """
     from nltk.metrics.agreement import AnnotationTask
     from nltk.metrics.distance import binary_distance
 
@@ -79,17 +85,23 @@ def agreement(first: dict[str, set[str]], second: dict[str, set[str]]) -> dict:
     for frame in FRAMES:
         data = [(coder, item, int(frame in labels[item]))
                 for coder, labels in (("first", first), ("second", second)) for item in shared]
-        task = AnnotationTask(data=data, distance=binary_distance)
         same = sum((frame in first[i]) == (frame in second[i]) for i in shared)
-        try:
-            alpha, kappa = task.alpha(), task.kappa()
-        except ZeroDivisionError:  # both passes gave one value everywhere: perfect agreement
-            alpha = kappa = 1.0
-        per_frame[frame] = {"alpha": round(alpha, 4), "kappa": round(kappa, 4),
+        alpha = kappa = None
+        if len({value for _, _, value in data}) > 1:  # else: one value everywhere, undefined
+            task = AnnotationTask(data=data, distance=binary_distance)
+            try:
+                alpha, kappa = round(float(task.alpha()), 4), round(float(task.kappa()), 4)
+            except ZeroDivisionError:  # pragma: no cover - only with one value everywhere
+                pass
+        per_frame[frame] = {"alpha": alpha, "kappa": kappa,
                             "percent_agreement": round(100 * same / len(shared), 1),
                             "positives_first": sum(frame in first[i] for i in shared),
                             "positives_second": sum(frame in second[i] for i in shared)}
     exact = sum(first[i] == second[i] for i in shared)
-    return {"passages": len(shared), "per_frame": per_frame,
-            "mean_alpha": round(sum(v["alpha"] for v in per_frame.values()) / len(FRAMES), 4),
+    alphas = [v["alpha"] for v in per_frame.values() if v["alpha"] is not None]
+    return {"passages": len(shared),
+            "unmatched_first": len(set(first) - set(second)),
+            "unmatched_second": len(set(second) - set(first)),
+            "per_frame": per_frame,
+            "mean_alpha": round(sum(alphas) / len(alphas), 4) if alphas else None,
             "exact_match_percent": round(100 * exact / len(shared), 1)}

@@ -22,17 +22,29 @@ EVALUATION_ORDER = ("lexicon", "model", "hybrid")
 
 
 def metrics(Y_true: np.ndarray, Y_pred: np.ndarray) -> dict:
-    """Per-frame precision, recall, F1 and support, and their macro averages."""
+    """Per-frame precision, recall, F1 and support, and their macro averages.
+
+    A value whose denominator is zero is undefined and reported as None (null in JSON), never
+    as 0: precision with no predicted positives, recall with no true positives, F1 with
+    neither. A macro average is over the frames where the value is defined (None if none).
+    """
     precision, recall, f1, support = precision_recall_fscore_support(
-        Y_true, Y_pred, average=None, zero_division=0, labels=list(range(len(FRAMES))))
-    per_frame = {frame: {"precision": round(float(precision[k]), 4),
-                         "recall": round(float(recall[k]), 4),
-                         "f1": round(float(f1[k]), 4), "support": int(support[k])}
+        Y_true, Y_pred, average=None, zero_division=np.nan, labels=list(range(len(FRAMES))))
+    per_frame = {frame: {"precision": _defined(precision[k]), "recall": _defined(recall[k]),
+                         "f1": _defined(f1[k]), "support": int(support[k])}
                  for k, frame in enumerate(FRAMES)}
     return {"per_frame": per_frame,
-            "macro_precision": round(float(np.mean(precision)), 4),
-            "macro_recall": round(float(np.mean(recall)), 4),
-            "macro_f1": round(float(np.mean(f1)), 4)}
+            "macro_precision": _macro(precision), "macro_recall": _macro(recall),
+            "macro_f1": _macro(f1)}
+
+
+def _defined(value) -> float | None:
+    return None if np.isnan(value) else round(float(value), 4)
+
+
+def _macro(values: np.ndarray) -> float | None:
+    defined = values[~np.isnan(values)]
+    return round(float(defined.mean()), 4) if defined.size else None
 
 
 #: Fewest passages of an outlet for its own row in ``by_outlet`` (F1 on fewer is noise).

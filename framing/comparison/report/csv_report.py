@@ -10,11 +10,11 @@ import csv
 import io
 
 from framing.comparison.result import round_floats
+from framing.io.writers import csv_safe
 
 CSV_COLUMNS = ("group", "frame", "articles", "articles_tagged", "passages", "tagged", "share",
                "low", "high", "design_effect", "wilson_low", "wilson_high", "bootstrap_low",
                "bootstrap_high", "article_share", "article_low", "article_high", "mean_score")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_cell(value) -> str:
@@ -22,8 +22,7 @@ def _csv_cell(value) -> str:
         return ""
     if isinstance(value, float):
         return repr(round_floats(value))
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return csv_safe(str(value))  # the rule of every CSV framing writes
 
 
 def csv_rows(result) -> list[dict]:

@@ -1,9 +1,10 @@
 """The markdown report: tables for a GitHub job summary, no charts.
 
-Text from the corpus or its manifest (article text, titles, outlet names, URLs) is never
-trusted: :func:`md_text` escapes every character that could start markup and breaks
-@-mentions, :func:`md_code` shows text literally in a code span, and only ``http``/``https``
-URLs become links.
+Text from the corpus or its manifest (article text, titles, outlet names, URLs, the ``--by``
+column's name) is never trusted: :func:`md_text` escapes every character that could start
+markup and breaks @-mentions, :func:`md_code` shows text literally in a code span, both show
+control characters (ESC sequences, bidirectional overrides) as visible escapes so the report
+is safe to print on a terminal, and only ``http``/``https`` URLs become links.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from framing.comparison.report.common import (PAIRWISE_SHOWN, by_cell, confidenc
                                               group_noun, interval_text, moved_shares, num,
                                               omnibus_rows, p_text, pairwise_header, pct,
                                               safe_url, significant_pairs, summary_line)
+from framing.io.writers import terminal_safe
 
 #: At most this many significant pairwise rows in markdown (a job summary holds 1 MiB).
 SIGNIFICANT_SHOWN = 50
@@ -27,7 +29,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:=\"'$%^;/?])")
 
 def md_text(value) -> str:
     """Corpus text made inert for GitHub-flavoured markdown: one line, markup escaped."""
-    text = " ".join(str(value).split())
+    text = terminal_safe(" ".join(str(value).split()))
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("@", "@\u2060")  # no @-mentions
@@ -38,7 +40,7 @@ def md_code(value) -> str:
 
     Inside a code span nothing is interpreted except backticks, so the fence is made longer
     than any run of backticks in the text (CommonMark 6.1); ``|`` is escaped for tables."""
-    text = " ".join(str(value).split()).replace("|", "\\|")
+    text = terminal_safe(" ".join(str(value).split())).replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     padded = f" {text} " if text.startswith("`") or text.endswith("`") or longest else text
@@ -68,9 +70,9 @@ def render_markdown(result) -> str:
     nouns = group_noun(result, plural=True)
     level = confidence_level(result)
     out: list[str] = [f"# Frames compared by {md_text(noun)}", ""]
-    out.append(" · ".join(f"{md_text(value)} {key}" if key in ("articles", "passages") or
-                          key == nouns else f"{key} {md_code(value)}"
-                          for key, value in summary_line(result)))
+    out.append(" · ".join(f"{md_text(value)} {md_text(key)}"  # key: the --by name, untrusted
+                          if key in ("articles", "passages") or key == nouns
+                          else f"{key} {md_code(value)}" for key, value in summary_line(result)))
     out.append("")
     for gate in result.gates:
         mark = "✅" if gate["passed"] else "❌"
@@ -205,7 +207,7 @@ def _markdown_baseline(result) -> list[str]:
         rows = [[md_text(s["group"]), frame_name(s["frame"]), pct(s["baseline_share"]),
                  pct(s["share"]), f"{s['change'] * 100:+.1f}",
                  "yes" if s["outside_interval"] else "no"] for s in moved]
-        out += _md_table([group_noun(result), "frame", "baseline", "now", "change (pts)",
+        out += _md_table([md_text(group_noun(result)), "frame", "baseline", "now", "change (pts)",
                           "outside interval"], rows, "llrrrl") + [""]
     else:
         out += ["No share moved.", ""]
