@@ -3,7 +3,7 @@ frozen test, per frame and per unit, for every method.
 
     python scripts/quality_tables.py models/framing-default/card.json
 
-The card's figures come from `framing train --frozen-test corpus/gold/test/real_test.jsonl`
+The card's figures come from `framing train -o models/framing-default --frozen-test corpus/gold/test/real_test.jsonl`
 (see the README); tests/test_readme.py checks that the README shows exactly these tables.
 """
 
