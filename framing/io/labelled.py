@@ -81,20 +81,19 @@ def gold_paths(folder: str | os.PathLike) -> list[Path]:
     return sorted(Path(folder).glob("*.jsonl"))
 
 
-def load_labelled(paths: Iterable[str | os.PathLike]) -> LabelledSet:
-    """Read labelled JSONL files; every malformed record is reported, all at once."""
-    ids, texts, rows, groups, records, problems = [], [], [], [], [], []
-    digest = hashlib.sha256()
-    seen_ids: set[str] = set()
-    paths = [Path(path) for path in paths]
+def json_records(paths: Iterable[str | os.PathLike], problems: list[str], digest=None):
+    """``(where, record)`` for every JSON line of labelled files (gold data or a coding
+    pass); each unreadable file or malformed line is appended to ``problems`` instead.
+    ``digest`` (a hashlib object), when given, is fed every file's bytes in order."""
     for path in paths:
         try:
-            data = read_input(str(path), "labelled file")
-            text = decode_text(data, str(path))
+            data = read_input(os.fspath(path), "labelled file")
+            text = decode_text(data, os.fspath(path))
         except InputError as exc:
             problems.append(str(exc))
             continue
-        digest.update(data)
+        if digest is not None:
+            digest.update(data)
         if not text.strip():
             problems.append(f"{path}: no labelled passages (the file is empty)")
             continue
@@ -103,33 +102,41 @@ def load_labelled(paths: Iterable[str | os.PathLike]) -> LabelledSet:
                 continue
             where = f"{path}:{line_no}"
             try:
-                record = parse_json_line(line, where)
+                yield where, parse_json_line(line, where)
             except InputError as exc:
                 problems.append(str(exc))
-                continue
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str) \
-                    or not record["text"].strip():
-                problems.append(f"{where}: record needs a non-empty string 'text'")
-                continue
-            frames = record.get("frames")
-            problem = frame_list_problem(frames)
-            if problem:
-                problems.append(f"{where}: {problem}")
-                continue
-            raw_id = record.get("id", where)
-            if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
-                problems.append(f"{where}: 'id' must be a string or an integer")
-                continue
-            record_id = str(raw_id)
-            if record_id in seen_ids:
-                problems.append(f"{where}: duplicate id {record_id!r}")
-                continue
-            seen_ids.add(record_id)
-            ids.append(record_id)
-            texts.append(record["text"])
-            rows.append([1 if f in frames else 0 for f in FRAMES])
-            groups.append(cv_group(record, record_id))
-            records.append(record)
+
+
+def load_labelled(paths: Iterable[str | os.PathLike]) -> LabelledSet:
+    """Read labelled JSONL files; every malformed record is reported, all at once."""
+    ids, texts, rows, groups, records, problems = [], [], [], [], [], []
+    digest = hashlib.sha256()
+    seen_ids: set[str] = set()
+    paths = [Path(path) for path in paths]
+    for where, record in json_records(paths, problems, digest):
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str) \
+                or not record["text"].strip():
+            problems.append(f"{where}: record needs a non-empty string 'text'")
+            continue
+        frames = record.get("frames")
+        problem = frame_list_problem(frames)
+        if problem:
+            problems.append(f"{where}: {problem}")
+            continue
+        raw_id = record.get("id", where)
+        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
+            problems.append(f"{where}: 'id' must be a string or an integer")
+            continue
+        record_id = str(raw_id)
+        if record_id in seen_ids:
+            problems.append(f"{where}: duplicate id {record_id!r}")
+            continue
+        seen_ids.add(record_id)
+        ids.append(record_id)
+        texts.append(record["text"])
+        rows.append([1 if f in frames else 0 for f in FRAMES])
+        groups.append(cv_group(record, record_id))
+        records.append(record)
     if problems:
         shown = "; ".join(problems[:20]) + (f"; and {len(problems) - 20} more" if len(problems) > 20 else "")
         raise InputError(f"{len(problems)} problem(s) in labelled data: {shown}")

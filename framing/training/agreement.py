@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 from typing import Iterable
 
-from framing.io.documents import decode_text, parse_json_line, read_input
 from framing.errors import InputError
 from framing.frames import FRAMES
-from framing.io.labelled import frame_list_problem
+from framing.io.labelled import frame_list_problem, json_records
 
 
 def read_labels(paths: Iterable[str | os.PathLike]) -> dict[str, set[str]]:
@@ -27,40 +26,23 @@ def read_labels(paths: Iterable[str | os.PathLike]) -> dict[str, set[str]]:
     where_seen: dict[str, str] = {}
     problems: list[str] = []
     paths = [os.fspath(path) for path in paths]
-    for path in paths:
-        try:
-            text = decode_text(read_input(path, "labelled file"), path)
-        except InputError as exc:
-            problems.append(str(exc))
+    for where, record in json_records(paths, problems):
+        if not isinstance(record, dict) or "id" not in record or "frames" not in record:
+            problems.append(f"{where}: need a JSON object with 'id' and 'frames'")
             continue
-        if not text.strip():
-            problems.append(f"{path}: no labelled passages (the file is empty)")
+        raw_id, frames = record["id"], record["frames"]
+        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
+            problems.append(f"{where}: 'id' must be a string or an integer")
             continue
-        for line_no, line in enumerate(text.split("\n"), 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{line_no}"
-            try:
-                record = parse_json_line(line, where)
-            except InputError as exc:
-                problems.append(str(exc))
-                continue
-            if not isinstance(record, dict) or "id" not in record or "frames" not in record:
-                problems.append(f"{where}: need a JSON object with 'id' and 'frames'")
-                continue
-            raw_id, frames = record["id"], record["frames"]
-            if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
-                problems.append(f"{where}: 'id' must be a string or an integer")
-                continue
-            problem = frame_list_problem(frames)
-            if problem:
-                problems.append(f"{where}: {problem}")
-                continue
-            key = str(raw_id)
-            if key in labels:
-                problems.append(f"{where}: duplicate id {key!r} (first at {where_seen[key]})")
-                continue
-            labels[key], where_seen[key] = set(frames), where
+        problem = frame_list_problem(frames)
+        if problem:
+            problems.append(f"{where}: {problem}")
+            continue
+        key = str(raw_id)
+        if key in labels:
+            problems.append(f"{where}: duplicate id {key!r} (first at {where_seen[key]})")
+            continue
+        labels[key], where_seen[key] = set(frames), where
     if problems:
         shown = problems[:20] + ([f"and {len(problems) - 20} more"] if len(problems) > 20 else [])
         raise InputError(f"{len(problems)} problem(s) in labels: " + "; ".join(shown))
