@@ -202,3 +202,13 @@ def test_a_model_trained_on_other_stems_is_refused(model_copy):
     (model_copy / "model.json").write_text(json.dumps(document))
     with pytest.raises(ModelError, match="stems"):
         load_model(model_copy)
+
+
+def test_a_model_pickles_the_same_before_and_after_scoring():
+    """Workers key their copy of the model by its pickled bytes: caches must not be in them."""
+    import pickle
+
+    model = load_model()
+    before = pickle.dumps(model)
+    model.predict(["Air defences shot down 40 drones overnight."], "hybrid")
+    assert pickle.dumps(model) == before

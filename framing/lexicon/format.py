@@ -139,6 +139,13 @@ class Lexicon:
         """Every match of every text as arrays (:func:`framing.lexicon.matcher.match_table`)."""
         return match_table(self._tables(), texts, stem_lists, parts_lists)
 
+    def __getstate__(self):
+        """Pickles without the match tables (rebuilt on first use), so a model pickles the
+        same before and after it has scored: workers key their copy by its bytes."""
+        state = dict(self.__dict__)
+        state.pop("_cached_tables", None)
+        return state
+
     def _tables(self) -> LexiconTables:
         tables = self.__dict__.get("_cached_tables")
         if tables is None:
