@@ -248,15 +248,35 @@ def test_agreement_writes_json_by_default_off_a_terminal(tmp_path):
     assert json.loads(result.stdout)["passages"] == 2
 
 
-def test_evaluate_honours_folds_and_seed(small_gold):
+def _recording_cross_validate(calls):
+    """A stand-in for cross_validate that records what the command passed and reports which
+    data it got: the option plumbing is under test here, not the (slow) CV itself."""
+    def fake(data, lexicon, settings=None, methods=None):
+        calls.append(settings)
+        return {"procedure": f"{settings.folds}-fold, seed {settings.seed}, data {data.sha256}",
+                "passages": len(data), "methods": {}}
+    return fake
+
+
+def test_evaluate_honours_folds_and_seed(small_gold, monkeypatch):
+    import framing.training.evaluate
+
+    calls = []
+    monkeypatch.setattr(framing.training.evaluate, "cross_validate",
+                        _recording_cross_validate(calls))
     result = invoke("evaluate", "--gold", str(small_gold), "--folds", "4", "--seed", "7",
                     "--format", "json")
     assert result.exit_code == 0, result.output
-    procedure = json.loads(result.stdout)["procedure"]
-    assert "4-fold" in procedure and "seed 7" in procedure  # not the default 5 folds, seed 13
+    (settings,) = calls
+    assert (settings.folds, settings.seed) == (4, 7)  # not the default 5 folds, seed 13
+    assert json.loads(result.stdout)["procedure"].startswith("4-fold, seed 7")
 
 
 def test_gold_defaults_to_corpus_gold_in_the_working_folder(small_gold, tmp_path, monkeypatch):
+    import framing.training.evaluate
+
+    monkeypatch.setattr(framing.training.evaluate, "cross_validate",
+                        _recording_cross_validate([]))
     monkeypatch.chdir(tmp_path)
     result = invoke("evaluate", "--folds", "4", "--format", "json")
     assert result.exit_code == 2
@@ -268,7 +288,8 @@ def test_gold_defaults_to_corpus_gold_in_the_working_folder(small_gold, tmp_path
     assert result.exit_code == 0, result.output
     explicit = invoke("evaluate", "--gold", str(gold / "part.jsonl"), "--folds", "4",
                       "--format", "json")
-    assert json.loads(result.stdout) == json.loads(explicit.stdout)
+    assert json.loads(result.stdout) == json.loads(explicit.stdout)  # same files, same bytes
+    assert json.loads(result.stdout)["passages"] == len(small_gold.read_text().splitlines())
 
 
 def test_a_closed_pipe_ends_quietly(small_model_dir, tmp_path):
