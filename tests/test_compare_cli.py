@@ -166,7 +166,8 @@ def test_malformed_manifest_lists_every_problem_and_writes_nothing(run, tmp_path
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report.html")]
     no_outlet = run(tmp_path / "records.jsonl", "-o", out)
-    assert no_outlet.exit_code == 3 and "no outlet" in no_outlet.stderr
+    # no record has an outlet at all: one usage line naming the fields there are (issue 13)
+    assert no_outlet.exit_code == 2 and "no article has the field 'outlet'" in no_outlet.stderr
     assert not out.exists()
 
 
@@ -192,7 +193,8 @@ def test_usage_errors(run, corpus, tmp_path):
     no_folder = run(corpus, "-o", tmp_path / "missing" / "r.md")
     assert no_folder.exit_code == 3 and "does not exist" in no_folder.stderr
     missing_field = run(corpus, "--by", "leaning")
-    assert missing_field.exit_code == 3 and "no leaning" in missing_field.stderr
+    assert missing_field.exit_code == 2 and "no article has the field 'leaning'" in \
+        missing_field.stderr and "the fields this corpus has are: date, outlet" in missing_field.stderr
     bad_baseline = run(corpus, "--baseline", tmp_path / "none.json")
     assert bad_baseline.exit_code == 3 and "baseline not found" in bad_baseline.stderr
 

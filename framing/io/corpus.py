@@ -96,6 +96,14 @@ def parse_date(value: str) -> dt.date:
         raise ValueError(f"date {value!r} is not an ISO 8601 date such as 2025-06-02") from None
 
 
+def _is_date(value: str) -> bool:
+    try:
+        parse_date(value)
+    except ValueError:
+        return False
+    return True
+
+
 def period_key(value: str, period: str) -> str:
     """The group a date falls in: ``2025-06-02`` (day), ``2025-W23`` (ISO week),
     ``2025-06`` (month), ``2025`` (year). Month and year also accept ``2025-06`` and ``2025``."""
@@ -388,6 +396,20 @@ def _read_listed(line_no, location, file_value, base_given, base_real, seen_file
 
 
 def _check_groups(documents, field_name: str, period: str | None, problems: _Problems) -> None:
+    """Every article must have a group. A ``--by`` field no article has, or a period on a
+    field that holds no dates, is one usage error naming the fields that exist, not one
+    problem per article."""
+    values = [str(d.meta.get(field_name, "")).strip() for d, _, _ in documents]
+    present = [v for v in values if v]
+    by = f"{field_name}:{period}" if period else field_name
+    if documents and not present:
+        fields = sorted({key for d, _, _ in documents for key, value in d.meta.items()
+                         if str(value).strip()})
+        raise UsageError(f"--by {by}: no article has the field {field_name!r}; the fields "
+                         f"this corpus has are: {', '.join(fields) or 'none'}")
+    if period and present and not any(_is_date(v) for v in present):
+        raise UsageError(f"--by {by}: {field_name!r} holds no dates (e.g. {present[0]!r}); a "
+                         f"period goes with a date field, such as date:{period}")
     for document, line_no, location in documents:
         try:
             group_value(document.meta, field_name, period)
