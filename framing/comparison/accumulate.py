@@ -52,6 +52,7 @@ class Accumulator:
     quote_heaps: dict = field(default_factory=lambda: defaultdict(list))    # (frame, group)
     problems: list = field(default_factory=list)
     sequence: int = 0
+    coded_sample: object = None  # a validation.CodedSample: told the tags of coded passages
 
     def add(self, passage) -> None:
         source = str(_get(passage, "source", ""))
@@ -78,6 +79,9 @@ class Accumulator:
         scores = _get(passage, "scores", None) or {}
         text = str(_get(passage, "text", "") or "")
         article.passages += 1
+        if self.coded_sample is not None:
+            self.coded_sample.match(document_id, int(_get(passage, "passage_index", 0) or 0),
+                                    text, article.group, article.index, frames)
         words = self.tokenise(text)
         self.background.update(words)
         for k, frame in enumerate(self.frames):

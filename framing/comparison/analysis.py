@@ -27,6 +27,7 @@ from framing.comparison.stats import (bh_adjust, chi_square_test, cluster_bootst
                                       jensen_shannon_divergence, newcombe_difference_interval,
                                       rng_for, wilson_interval)
 from framing.comparison.terms import log_odds_dirichlet, top_terms
+from framing.comparison.validation import apply_adjustment, apply_validation, model_card_accuracy
 
 #: Expected cell counts below this send an omnibus test to its permutation version.
 MIN_EXPECTED = 5.0
@@ -61,9 +62,14 @@ class Groups:
 
 
 def analyse(acc: Accumulator, settings: dict, baseline_report: dict | None,
-            fail_on_shift: float | None, fail_on_divergence: float | None) -> ComparisonResult:
+            fail_on_shift: float | None, fail_on_divergence: float | None, *,
+            card: dict | None = None, adjust: str | None = None) -> ComparisonResult:
     """Every table of the comparison from the accumulated counts, the baseline's shifts
-    (given a baseline report) and the gates; ``settings`` as recorded in the report."""
+    (given a baseline report) and the gates; ``settings`` as recorded in the report.
+
+    With a coded sample in the accumulator, corrected shares and per-group accuracy (see
+    :mod:`framing.comparison.validation`); ``card`` (the model card) says how accurate the
+    tags were measured to be, and ``adjust="model-card"`` adds adjusted shares from it."""
     groups = Groups.of(acc.articles.values())
     shares, group_totals, distributions = _shares(groups, acc, settings)
     share_of = {(row["group"], row["frame"]): row for row in shares}
@@ -72,6 +78,13 @@ def analyse(acc: Accumulator, settings: dict, baseline_report: dict | None,
     divergences = _divergences(groups)
     distinctive, quotes = _terms_and_quotes(groups.names, acc, settings)
     warnings = _warnings(groups, acc.frames, shares)
+    validation = None
+    if acc.coded_sample is not None:
+        validation, extra = apply_validation(acc.coded_sample, groups, acc.frames, shares,
+                                             pairwise, settings["confidence"])
+        warnings += extra
+    if adjust:
+        warnings += apply_adjustment(shares, card, settings.get("method", "hybrid"))
     baseline = compare_with_baseline(baseline_report, settings, groups.names, acc.frames,
                                      share_of, divergences, warnings) if baseline_report else None
     result = ComparisonResult(
@@ -79,7 +92,8 @@ def analyse(acc: Accumulator, settings: dict, baseline_report: dict | None,
         group_totals=group_totals, shares=shares, distributions=distributions,
         articles=_article_rows(groups, acc.frames), omnibus=omnibus, pairwise=pairwise,
         divergences=divergences, distinctive_terms=distinctive, quotes=quotes,
-        baseline=baseline, warnings=warnings)
+        baseline=baseline, warnings=warnings, validation=validation,
+        accuracy=model_card_accuracy(card, settings.get("method", "hybrid")))
     result.gates = evaluate_gates(result, fail_on_shift, fail_on_divergence)
     return result
 

@@ -22,6 +22,7 @@ from framing.comparison.options import (DEFAULT_CONFIDENCE, DEFAULT_PRIOR_SCALE,
                                         DEFAULT_TOP_TERMS, check_options)
 from framing.comparison.result import ComparisonResult
 from framing.comparison.terms import stop_words, terms
+from framing.comparison.validation import ADJUSTMENTS, CodedSample
 from framing.errors import InputError, UsageError
 from framing.frames import FRAMES, METHODS
 from framing.io.atomic import refuse_overwriting_inputs
@@ -40,7 +41,9 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
                      baseline: dict | str | os.PathLike | None = None,
                      fail_on_shift: float | None = None,
                      fail_on_divergence: float | None = None,
-                     settings: dict | None = None) -> ComparisonResult:
+                     settings: dict | None = None, validation=None,
+                     model_card: dict | None = None,
+                     adjust: str | None = None) -> ComparisonResult:
     """Compare classified passages across groups.
 
     Parameters
@@ -58,6 +61,11 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
     fail_on_shift, fail_on_divergence : CI gate thresholds (see
         :func:`~framing.comparison.gates.evaluate_gates`).
     settings : extra settings to record in the report (method, unit, model, corpus).
+    validation : a coded sheet (path, or its records; see ``framing sample``): adds corrected
+        shares with intervals that include the tagger's error, and per-group precision and
+        recall (:mod:`framing.comparison.validation`).
+    model_card : the model's card, to state the tags' measured accuracy in the report.
+    adjust : ``"model-card"``: adjusted classify-and-count shares from the card's error rates.
 
     Returns
     -------
@@ -68,11 +76,15 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
                   baseline=baseline, fail_on_shift=fail_on_shift,
                   fail_on_divergence=fail_on_divergence)
     field_name, period = parse_by(by)
+    if adjust is not None and adjust not in ADJUSTMENTS:
+        raise UsageError(f"unknown --adjust {adjust!r}; expected {', '.join(ADJUSTMENTS)}")
     baseline_report = load_baseline(baseline) if isinstance(baseline, (str, os.PathLike)) \
         else baseline
+    coded = CodedSample.load(validation, (settings or {}).get("unit")) \
+        if validation is not None else None
     stop = stop_words()
     acc = Accumulator(FRAMES, field_name, period, top_quotes,
-                      tokenise=lambda text: terms(text, stop))
+                      tokenise=lambda text: terms(text, stop), coded_sample=coded)
     for passage in passages:
         acc.add(passage)
     if acc.problems:
@@ -81,11 +93,18 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
                          "was compared:\n" + "\n".join(f"  {p}" for p in listed))
     if not acc.articles:
         raise InputError("no passages to compare: the corpus is empty")
+    if coded is not None:
+        coded.check()
     recorded = {"by": canonical_by(by), "confidence": confidence, "bootstrap": bootstrap,
                 "permutations": permutations, "seed": seed, "top_terms": top_terms,
                 "top_quotes": top_quotes, "prior_scale": prior_scale,
                 "min_expected": MIN_EXPECTED, **(settings or {})}
-    return analyse(acc, recorded, baseline_report, fail_on_shift, fail_on_divergence)
+    if coded is not None:
+        recorded["validation"] = coded.source
+    if adjust:
+        recorded["adjust"] = adjust
+    return analyse(acc, recorded, baseline_report, fail_on_shift, fail_on_divergence,
+                   card=model_card, adjust=adjust)
 
 
 def _tracked(documents, progress: Callable[[int, int], None]) -> Iterator:
@@ -105,7 +124,7 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
             top_terms: int = DEFAULT_TOP_TERMS, top_quotes: int = DEFAULT_TOP_QUOTES,
             prior_scale: float = DEFAULT_PRIOR_SCALE,
             progress: Callable[[int, int], None] | None = None, jobs: int | None = 1,
-            scheduler=None,
+            scheduler=None, validation=None, adjust: str | None = None,
             outputs: Iterable[str | os.PathLike | None] = ()) -> ComparisonResult:
     """Load ``corpus``, classify every passage, and compare the groups.
 
@@ -117,6 +136,8 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
     :class:`~framing.errors.FramingError` before any classification; so does an entry of
     ``outputs`` (files the caller will write, None for standard output) that is one of the
     corpus's files, its manifest or an article (the same file, by device and inode).
+    ``validation`` (a coded sheet) and ``adjust`` are those of :func:`compare_passages`; the
+    sheet is read and checked before any classification.
 
     Examples
     --------
@@ -134,8 +155,12 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
     parse_by(by)
     baseline_report = load_baseline(baseline) if isinstance(baseline, (str, os.PathLike)) \
         else baseline
+    if adjust is not None and adjust not in ADJUSTMENTS:
+        raise UsageError(f"unknown --adjust {adjust!r}; expected {', '.join(ADJUSTMENTS)}")
+    coded = CodedSample.load(validation, unit) if validation is not None else None
     loaded = load_corpus(corpus, by=by)
-    refuse_overwriting_inputs(outputs, [*filter(None, [loaded.manifest]),
+    sheet = [validation] if isinstance(validation, (str, os.PathLike)) else []
+    refuse_overwriting_inputs(outputs, [*filter(None, [loaded.manifest]), *sheet,
                                         *dict.fromkeys(d.source for d in loaded.documents)])
     if isinstance(model, (str, os.PathLike)) or model is None:
         model_name = os.fspath(model) if model is not None else "default"
@@ -151,4 +176,5 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
                             permutations=permutations, seed=seed, top_terms=top_terms,
                             top_quotes=top_quotes, prior_scale=prior_scale,
                             baseline=baseline_report, fail_on_shift=fail_on_shift,
-                            fail_on_divergence=fail_on_divergence, settings=settings)
+                            fail_on_divergence=fail_on_divergence, settings=settings,
+                            validation=coded, model_card=model.card, adjust=adjust)

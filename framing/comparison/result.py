@@ -44,6 +44,10 @@ class ComparisonResult:
     baseline : what moved since a baseline report, or None.
     gates : the CI gates asked for, each with ``passed``.
     warnings : caveats about this corpus (single-article groups, frames never tagged, ...).
+    validation : per group and frame, the coded sample's size, precision and recall (with
+        ``--validation``; each shares row then has ``corrected``), or None.
+    accuracy : what the model card measured for the method (precision, recall, F1 per frame),
+        or None for a model without a card.
     assumptions : what each statistic assumes, keyed by name.
     """
 
@@ -62,6 +66,8 @@ class ComparisonResult:
     baseline: dict | None = None
     gates: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    validation: dict | None = None
+    accuracy: dict | None = None
     assumptions: dict = field(default_factory=lambda: dict(ASSUMPTIONS))
 
     # -- access ------------------------------------------------------------------------
@@ -113,6 +119,7 @@ class ComparisonResult:
                 **self.group_totals[group],
                 "distribution": self.distributions[group],
                 "frames": cells[group],
+                **({"validation": self.validation[group]} if self.validation else {}),
             }
             for group in self.groups
         }
@@ -145,6 +152,8 @@ class ComparisonResult:
             "baseline": self.baseline,
             "gates": self.gates,
             "warnings": self.warnings,
+            "corrected": self.validation is not None,
+            "accuracy": self.accuracy,
             "assumptions": self.assumptions,
         }
         return round_floats(document)
