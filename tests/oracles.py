@@ -74,3 +74,31 @@ def reference_top_features(model, x_row, k: int, how_many: int) -> list[dict]:
     order = order[contributions[order] > 0]
     return [{"feature": model.vocabulary[indices[i]], "contribution": value}
             for i, value in zip(order, rounded(contributions[order]))]
+
+
+def reference_ppi_mean_ci(Y, Yhat, Yhat_unlabeled, alpha, lam):
+    """PPI++'s mean estimate and interval for a fixed ``lam``, as ``ppi_py.ppi_mean_ci``
+    computes them (ppi-python 0.2.3, ppi_py/ppi.py: ``ppi_mean_pointestimate`` and the
+    imputed and rectifier standard deviations with ddof 0, a normal interval)."""
+    import numpy as np
+    from scipy.stats import norm
+
+    Y, Yhat, Yhat_unlabeled = (np.asarray(a, dtype=float) for a in (Y, Yhat, Yhat_unlabeled))
+    n, N = len(Y), len(Yhat_unlabeled)
+    estimate = (lam * Yhat_unlabeled).mean() + (Y - lam * Yhat).mean()
+    imputed_std = (lam * Yhat_unlabeled).std() / np.sqrt(N)
+    rectifier_std = (Y - lam * Yhat).std() / np.sqrt(n)
+    half = norm.ppf(1 - alpha / 2) * np.sqrt(imputed_std ** 2 + rectifier_std ** 2)
+    return estimate, (estimate - half, estimate + half), rectifier_std
+
+
+def reference_ppi_lambda(Y, Yhat, Yhat_unlabeled):
+    """PPI++'s tuned ``lam`` for a mean (``ppi_py._calc_lam_glm`` with an identity Hessian):
+    cov(Y, Yhat) (ddof 0) over (1 + n/N) var(Yhat on both sets, ddof 1), clipped to [0, 1]."""
+    import numpy as np
+
+    Y, Yhat, Yhat_unlabeled = (np.asarray(a, dtype=float) for a in (Y, Yhat, Yhat_unlabeled))
+    n, N = len(Y), len(Yhat_unlabeled)
+    covariance = ((Y - Y.mean()) * (Yhat - Yhat.mean())).mean()
+    variance = np.cov(np.concatenate([Yhat, Yhat_unlabeled]))
+    return float(np.clip(covariance / ((1 + n / N) * variance), 0, 1))

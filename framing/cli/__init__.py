@@ -13,12 +13,14 @@ import click
 
 from framing import __version__
 from framing.cli.agreement import agreement
+from framing.cli.annotate import annotate
 from framing.cli.classify import classify
 from framing.cli.compare import compare_command
 from framing.cli.evaluate import evaluate
+from framing.cli.sample import sample
 from framing.cli.train import train
 
-COMMANDS = (classify, compare_command, train, evaluate, agreement)
+COMMANDS = (classify, compare_command, sample, annotate, train, evaluate, agreement)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

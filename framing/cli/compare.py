@@ -100,11 +100,19 @@ def _write_stdout(text: str) -> None:
               show_default=True, help="Bootstrap resamples of articles (0: none).")
 @click.option("--permutations", type=click.IntRange(0), default=DEFAULT_RESAMPLES,
               show_default=True, help="Permutations for the small-count tests (0: none).")
+@click.option("--validation", type=click.Path(), default=None, metavar="CODED",
+              help="A coded sheet (framing sample, then framing annotate or a spreadsheet): "
+                   "adds corrected shares whose intervals include the tagger's error, and "
+                   "each group's precision and recall.")
+@click.option("--adjust", type=click.Choice(["model-card"]), default=None,
+              help="Add adjusted classify-and-count shares from the model card's error "
+                   "rates (a sensitivity check; --validation is the real correction).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @parallel_options
 @reports_errors
 def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline, fail_on_shift,
-                    fail_on_divergence, seed, bootstrap, permutations, quiet, jobs, scheduler):
+                    fail_on_divergence, seed, bootstrap, permutations, validation, adjust,
+                    quiet, jobs, scheduler):
     """Compare how groups of articles in CORPUS use the four frames.
 
     CORPUS is a folder with manifest.csv or manifest.jsonl (file,outlet,date,title,url), a
@@ -122,7 +130,8 @@ def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline
                      baseline=baseline, fail_on_shift=fail_on_shift,
                      fail_on_divergence=fail_on_divergence, seed=seed, bootstrap=bootstrap,
                      permutations=permutations, progress=_progress(quiet), jobs=jobs,
-                     scheduler=scheduler, outputs=[output for output, _ in targets])
+                     scheduler=scheduler, validation=validation, adjust=adjust,
+                     outputs=[output for output, _ in targets])
     reports = [(output, render(result, chosen)) for output, chosen in targets]
     # every report file is renamed into place together: an interrupted run changes none
     write_files_atomic([(output, text) for output, text in reports if output is not None])

@@ -207,9 +207,44 @@ def divergence_chart(result) -> str:
     return _svg(figure, "divergence", "Heat map of Jensen-Shannon divergence between groups")
 
 
+@_with_rc
+def corrected_chart(result) -> str:
+    """One panel per frame: per group the raw share (hollow, grey) and the corrected share
+    (filled, the frame's colour) side by side, each with its interval as a line."""
+    groups, frames = result.groups, result.frames
+    figure = _figure(10.0, 1.5 + 0.42 * len(groups))
+    panels = figure.subplots(1, len(frames), sharey=True, squeeze=False)[0]
+    for axes, frame in zip(panels, frames):
+        for k, g in enumerate(groups):
+            row = result.share(g, frame)
+            for offset, estimate, filled in ((-0.17, row, False),
+                                             (0.17, row.get("corrected"), True)):
+                if not estimate:
+                    continue
+                colour = FRAME_COLOURS.get(frame, NEUTRAL) if filled else NEUTRAL
+                low, high = estimate["interval"] or (estimate["share"],) * 2
+                axes.plot([low, high], [k + offset] * 2, color=colour, linewidth=1.6)
+                axes.plot([estimate["share"]], [k + offset], marker="o", markersize=5,
+                          color=colour, markerfacecolor=colour if filled else "white")
+        axes.set_xlim(0, 1)
+        axes.xaxis.set_major_formatter(_percent())
+        axes.set_title(frame_label(frame), fontsize=9, fontweight="bold")
+        axes.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+    panels[0].set_yticks(range(len(groups)), labels=[_short(g) for g in groups])
+    panels[0].set_ylim(len(groups) - 0.5, -0.5)
+    level = int(round(result.settings.get("confidence", 0.95) * 100))
+    figure.supxlabel(f"share of passages: raw tags (hollow, grey) and corrected for the "
+                     f"tagger's error (filled); lines: {level}% intervals", fontsize=9)
+    return _svg(figure, "corrected", "Raw and corrected shares per group and frame, with "
+                                     "intervals")
+
+
 def all_charts(result) -> dict[str, str]:
-    """Every chart as SVG text, keyed by name (mix, shares, divergence)."""
+    """Every chart as SVG text, keyed by name (mix, shares, divergence, and corrected with a
+    coded sample)."""
     charts = {"mix": mix_chart(result), "shares": shares_chart(result)}
+    if getattr(result, "validation", None) is not None:
+        charts["corrected"] = corrected_chart(result)
     if len(result.groups) > 1:
         charts["divergence"] = divergence_chart(result)
     return charts

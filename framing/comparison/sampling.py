@@ -24,6 +24,7 @@ from framing.comparison.options import DEFAULT_SEED
 from framing.comparison.stats import rng_for
 from framing.errors import InputError, UsageError
 from framing.frames import FRAMES, METHODS
+from framing.io.atomic import refuse_overwriting_inputs
 from framing.io.corpus import group_value, load_corpus, parse_by
 from framing.text.segment import UNITS, segment
 
@@ -76,16 +77,19 @@ def _draw(population: list, count: int, rng) -> tuple[list, float]:
 
 def draw_sample(corpus: str | os.PathLike, *, per_group: int, by: str = "outlet",
                 seed: int = DEFAULT_SEED, unit: str = "paragraph", near_threshold: int = 0,
-                model=None, method: str = "hybrid") -> list[dict]:
+                model=None, method: str = "hybrid", outputs=()) -> list[dict]:
     """Sheet records (see :mod:`framing.io.sheets`) of ``per_group`` random passages of each
     group of ``corpus``, ``frames`` null; groups in report order, passages in corpus order.
 
     ``model`` and ``method`` are used only with ``near_threshold`` (a model folder, a loaded
-    ``FrameModel`` or None for the shipped one)."""
+    ``FrameModel`` or None for the shipped one). ``outputs`` (files the caller will write)
+    are refused, before any work, when one is a file of the corpus."""
     _check(per_group, near_threshold, unit, method)
     field_name, period = parse_by(by)
     loaded = load_corpus(corpus, by=by)
     documents = loaded.documents
+    refuse_overwriting_inputs(outputs, [*filter(None, [loaded.manifest]),
+                                        *dict.fromkeys(d.source for d in documents)])
     owners: dict = {}
     for document in documents:
         other = owners.setdefault(document.document_id, document.source)
@@ -119,3 +123,7 @@ def draw_sample(corpus: str | os.PathLike, *, per_group: int, by: str = "outlet"
                             "inclusion_probability": probability,
                             "text": document.text[start:end], "frames": None})
     return records
+
+
+#: The public name (``framing.sample``): a sample, as ``framing sample`` draws it.
+sample = draw_sample

@@ -138,6 +138,8 @@ def read_sheet(path: str | os.PathLike) -> list[dict]:
     path = os.fspath(path)
     text = decode_text(read_input(path, "coding sheet", MAX_SHEET_BYTES), path)
     records = []
+    if not text.strip():
+        raise InputError(f"{path}: the coding sheet is empty (no records)")
     if text.lstrip().startswith("{"):
         for line_no, line in enumerate(text.split("\n"), start=1):
             if line.strip():

@@ -14,7 +14,9 @@ from framing.io.writers import csv_safe
 
 CSV_COLUMNS = ("group", "frame", "articles", "articles_tagged", "passages", "tagged", "share",
                "low", "high", "design_effect", "wilson_low", "wilson_high", "bootstrap_low",
-               "bootstrap_high", "article_share", "article_low", "article_high", "mean_score")
+               "bootstrap_high", "article_share", "article_low", "article_high", "mean_score",
+               "corrected_share", "corrected_low", "corrected_high", "coded", "precision",
+               "recall", "adjusted_share", "adjusted_low", "adjusted_high")
 
 
 def _csv_cell(value) -> str:
@@ -23,6 +25,19 @@ def _csv_cell(value) -> str:
     if isinstance(value, float):
         return repr(round_floats(value))
     return csv_safe(str(value))  # the rule of every CSV framing writes
+
+
+def _estimate(name: str, estimate: dict | None) -> dict:
+    interval = (estimate or {}).get("interval") or (None, None)
+    return {f"{name}_share": (estimate or {}).get("share"), f"{name}_low": interval[0],
+            f"{name}_high": interval[1]}
+
+
+def _validation(result, group: str, frame: str) -> dict:
+    """The coded sample's size, precision and recall (empty cells without --validation)."""
+    cell = ((result.validation or {}).get(group) or {}).get(frame) or {}
+    return {"coded": cell.get("coded"), "precision": cell.get("precision"),
+            "recall": cell.get("recall")}
 
 
 def csv_rows(result) -> list[dict]:
@@ -43,6 +58,9 @@ def csv_rows(result) -> list[dict]:
             "bootstrap_high": boot[1], "article_share": row["article_share"],
             "article_low": article[0], "article_high": article[1],
             "mean_score": row["mean_score"],
+            **_estimate("corrected", row.get("corrected")),
+            **_estimate("adjusted", row.get("adjusted")),
+            **_validation(result, row["group"], row["frame"]),
         })
     return rows
 

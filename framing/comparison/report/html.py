@@ -16,6 +16,7 @@ from framing.comparison.report.common import (by_cell, confidence_level, describ
                                               interval_text, moved_shares, num, omnibus_rows,
                                               p_text, pairwise_header, pct, safe_url,
                                               significant_pairs, summary_line)
+from framing.comparison.report.corrections import accuracy_blocks
 from framing.comparison.result import SCHEMA_VERSION
 
 #: Rows of the full pairwise table folded into the HTML page at most.
@@ -113,6 +114,7 @@ def render_html(result) -> str:
     add(f'<p class="ci">Brackets: {level}% interval (Wilson on effective passages, '
         "allowing for passages of one article being alike). Per article: see the JSON report."
         "</p>")
+    add(_html_accuracy(result, noun, charts))
 
     add(f"<h2>Is the frame mix different across {_h(nouns)}?</h2>")
     rows = [[_h(name), _h(describe_test(t)), num(t.get("statistic"), 2),
@@ -190,6 +192,23 @@ def render_html(result) -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>Frames compared by {_h(noun)}</title>\n<style>{_STYLE}</style>\n"
             "</head>\n<body>\n" + "\n".join(parts) + "\n</body>\n</html>\n")
+
+
+def _html_accuracy(result, noun: str, charts: dict) -> str:
+    """How accurate the tags are (model card), or raw shares next to corrected ones."""
+    parts = []
+    for block in accuracy_blocks(result, noun):
+        kind = block[0]
+        if kind in ("h2", "h3", "p"):
+            parts.append(f"<{kind}>{_h(block[1])}</{kind}>")
+        elif kind == "chart" and block[1] in charts:
+            parts.append(f"<figure>{charts[block[1]]}</figure>")
+        elif kind == "table":
+            _, header, rows, align = block
+            parts.append(_html_table([_h(h) for h in header],
+                                     [[_h(c) for c in row] for row in rows],
+                                     numeric={k for k, a in enumerate(align) if a == "r"}))
+    return "\n".join(parts)
 
 
 def _pairwise_cells(row: dict) -> list[str]:

@@ -16,6 +16,7 @@ from framing.comparison.report.common import (PAIRWISE_SHOWN, by_cell, confidenc
                                               group_noun, interval_text, moved_shares, num,
                                               omnibus_rows, p_text, pairwise_header, pct,
                                               safe_url, significant_pairs, summary_line)
+from framing.comparison.report.corrections import Untrusted, accuracy_blocks
 from framing.io.writers import terminal_safe
 
 #: At most this many significant pairwise rows in markdown (a job summary holds 1 MiB).
@@ -95,6 +96,7 @@ def render_markdown(result) -> str:
             cells.append(f"{pct(row['share'])} ({interval_text(row['interval'])})")
         rows.append(cells)
     out += _md_table(header, rows) + [""]
+    out += _markdown_accuracy(result)
 
     out += [f"## Is the frame mix different across {md_text(nouns)}?", ""]
     rows = []
@@ -187,6 +189,23 @@ def render_markdown(result) -> str:
     out += [f"- {md_text(text)}" for text in result.assumptions.values()]
     out.append("")
     return "\n".join(out)
+
+
+def _markdown_accuracy(result) -> list[str]:
+    """How accurate the tags are (model card), or raw shares next to corrected ones."""
+    out: list[str] = []
+    for block in accuracy_blocks(result, group_noun(result)):
+        kind = block[0]
+        if kind in ("h2", "h3"):
+            out += [("## " if kind == "h2" else "### ") + block[1], ""]
+        elif kind == "p":  # may quote the model card, which comes with the model folder
+            out += [md_text(block[1]), ""]
+        elif kind == "table":
+            _, header, rows, align = block
+            out += _md_table([md_text(h) if isinstance(h, Untrusted) else h for h in header],
+                             [[md_text(c) if isinstance(c, Untrusted) else c for c in row]
+                              for row in rows], align) + [""]
+    return out
 
 
 def _markdown_baseline(result) -> list[str]:
