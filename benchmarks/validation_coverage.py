@@ -11,6 +11,7 @@ mean interval width and the mean absolute error.
 
     python benchmarks/validation_coverage.py                 # 500 repetitions, n = 25..400
     python benchmarks/validation_coverage.py --repetitions 100 --sizes 50 200
+    python benchmarks/validation_coverage.py --plan        # passages to code, by width
 
 The quick version runs in the test suite (tests/test_validation_simulation.py).
 """
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from framing.comparison.corrected import Coded, ppi_share
+from framing.comparison.corrected import Coded, passages_to_code, ppi_share
 from framing.comparison.stats import clustered_wilson_interval
 
 #: (true prevalence, tagger recall, tagger false-positive rate) of each simulated group:
@@ -83,12 +84,28 @@ def coverage(coded_per_group: int, repetitions: int, seed: int = 7) -> dict:
             "raw_mae": rows[:, 4].mean()}
 
 
+def plan() -> None:
+    """Passages to code per group (conservative) by disagreement rate and half-width."""
+    widths = (0.03, 0.05, 0.075, 0.10)
+    print("| coders and tagger disagree on | " + " | ".join(
+        f"±{w * 100:g} points" for w in widths) + " |")
+    print("|--:|" + "--:|" * len(widths))
+    for disagreement in (0.05, 0.10, 0.15, 0.20, 0.30):
+        print(f"| {disagreement:.0%} of passages | " + " | ".join(
+            str(passages_to_code(w, disagreement)) for w in widths) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repetitions", type=int, default=500)
     parser.add_argument("--sizes", type=int, nargs="+", default=[25, 50, 100, 200, 400])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--plan", action="store_true",
+                        help="print how many passages to code per group for a given width")
     args = parser.parse_args()
+    if args.plan:
+        plan()
+        return
     print(f"{len(GROUPS)} groups x {args.repetitions} repetitions per sample size; 95% "
           "intervals\n")
     print("| coded per group | corrected coverage | raw coverage | corrected width | "

@@ -223,3 +223,19 @@ def adjusted_count(raw: float, interval, precision: float | None, recall: float 
             "interval": [adjust(interval[0]), adjust(interval[1])] if interval else None,
             "method": "adjusted classify-and-count (model card)",
             "true_positive_rate": tpr, "false_positive_rate": fpr}
+
+
+def passages_to_code(half_width: float, disagreement: float,
+                     confidence: float = 0.95) -> int:
+    """Coded passages per group that bring a corrected share's interval to within
+    ``half_width`` either side, when coders and tagger disagree on that share of passages.
+
+    Conservative: it takes ``lam = 1`` and no finite-population gain, where the variance of
+    the correction is at most the disagreement rate; PPI++'s tuning only narrows it."""
+    if not 0 < half_width < 1 or not 0 <= disagreement <= 1:
+        raise ValueError("half_width must be in (0, 1) and disagreement in [0, 1]")
+    variance = max(disagreement, 1e-9)
+    n = 2
+    while quantile(confidence, n) * math.sqrt(variance / n) > half_width:
+        n += 1
+    return n
