@@ -11,7 +11,8 @@ import sys
 import click
 
 from framing.cli.options import parallel_options, reports_errors
-from framing.comparison.options import DEFAULT_RESAMPLES, DEFAULT_SEED  # standard library only
+from framing.comparison.options import (DEFAULT_MIN_GROUP_SIZE, DEFAULT_RESAMPLES,  # stdlib only
+                                        DEFAULT_SEED)
 from framing.errors import UsageError
 from framing.frames import METHODS
 from framing.comparison.report import FORMATS  # standard library only
@@ -100,11 +101,20 @@ def _write_stdout(text: str) -> None:
               show_default=True, help="Bootstrap resamples of articles (0: none).")
 @click.option("--permutations", type=click.IntRange(0), default=DEFAULT_RESAMPLES,
               show_default=True, help="Permutations for the small-count tests (0: none).")
+@click.option("--min-group-size", type=click.IntRange(0), default=DEFAULT_MIN_GROUP_SIZE,
+              show_default=True, metavar="N",
+              help="Flag groups with fewer than N passages as small, in every format (0: "
+                   "none).")
+@click.option("--dedupe", is_flag=True,
+              help="Drop a passage that repeats an earlier one of its group word for word "
+                   "(case, spacing and punctuation at the ends ignored); the first is kept. "
+                   "Without it, such duplicates are counted and reported.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @parallel_options
 @reports_errors
 def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline, fail_on_shift,
-                    fail_on_divergence, seed, bootstrap, permutations, quiet, jobs, scheduler):
+                    fail_on_divergence, seed, bootstrap, permutations, min_group_size, dedupe,
+                    quiet, jobs, scheduler):
     """Compare how groups of articles in CORPUS use the four frames.
 
     CORPUS is a folder with manifest.csv or manifest.jsonl (file,outlet,date,title,url), a
@@ -121,7 +131,8 @@ def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline
     result = compare(corpus, model=model_path, method=method, unit=unit, by=by,
                      baseline=baseline, fail_on_shift=fail_on_shift,
                      fail_on_divergence=fail_on_divergence, seed=seed, bootstrap=bootstrap,
-                     permutations=permutations, progress=_progress(quiet), jobs=jobs,
+                     permutations=permutations, min_group_size=min_group_size,
+                     dedupe=dedupe, progress=_progress(quiet), jobs=jobs,
                      scheduler=scheduler, outputs=[output for output, _ in targets])
     reports = [(output, render(result, chosen)) for output, chosen in targets]
     # every report file is renamed into place together: an interrupted run changes none

@@ -16,10 +16,12 @@ from typing import Callable, Iterable, Iterator
 
 from framing.comparison.accumulate import Accumulator
 from framing.comparison.analysis import MIN_EXPECTED, analyse
+from framing.comparison.checks import check_groups
 from framing.comparison.gates import load_baseline
-from framing.comparison.options import (DEFAULT_CONFIDENCE, DEFAULT_PRIOR_SCALE,
-                                        DEFAULT_RESAMPLES, DEFAULT_SEED, DEFAULT_TOP_QUOTES,
-                                        DEFAULT_TOP_TERMS, check_options)
+from framing.comparison.options import (DEFAULT_CONFIDENCE, DEFAULT_MIN_GROUP_SIZE,
+                                        DEFAULT_PRIOR_SCALE, DEFAULT_RESAMPLES, DEFAULT_SEED,
+                                        DEFAULT_TOP_QUOTES, DEFAULT_TOP_TERMS,
+                                        check_group_options, check_options)
 from framing.comparison.result import ComparisonResult
 from framing.comparison.terms import stop_words, terms
 from framing.errors import InputError, UsageError
@@ -40,6 +42,7 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
                      baseline: dict | str | os.PathLike | None = None,
                      fail_on_shift: float | None = None,
                      fail_on_divergence: float | None = None,
+                     min_group_size: int = DEFAULT_MIN_GROUP_SIZE, dedupe: bool = False,
                      settings: dict | None = None) -> ComparisonResult:
     """Compare classified passages across groups.
 
@@ -57,6 +60,11 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
     baseline : a previous JSON report (dict or path) to report shifts against.
     fail_on_shift, fail_on_divergence : CI gate thresholds (see
         :func:`~framing.comparison.gates.evaluate_gates`).
+    min_group_size : groups with fewer passages are flagged ``small`` (0: none is).
+    dedupe : drop a passage whose normal form (case, spacing and punctuation at the ends
+        ignored) was already seen in its group; the first one, in input order, is kept. With
+        or without it, such duplicates are counted per group (see
+        :mod:`framing.comparison.checks`).
     settings : extra settings to record in the report (method, unit, model, corpus).
 
     Returns
@@ -67,12 +75,13 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
                   top_terms=top_terms, top_quotes=top_quotes, prior_scale=prior_scale,
                   baseline=baseline, fail_on_shift=fail_on_shift,
                   fail_on_divergence=fail_on_divergence)
+    check_group_options(min_group_size=min_group_size)
     field_name, period = parse_by(by)
     baseline_report = load_baseline(baseline) if isinstance(baseline, (str, os.PathLike)) \
         else baseline
     stop = stop_words()
     acc = Accumulator(FRAMES, field_name, period, top_quotes,
-                      tokenise=lambda text: terms(text, stop))
+                      tokenise=lambda text: terms(text, stop), dedupe=bool(dedupe))
     for passage in passages:
         acc.add(passage)
     if acc.problems:
@@ -84,8 +93,11 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
     recorded = {"by": canonical_by(by), "confidence": confidence, "bootstrap": bootstrap,
                 "permutations": permutations, "seed": seed, "top_terms": top_terms,
                 "top_quotes": top_quotes, "prior_scale": prior_scale,
-                "min_expected": MIN_EXPECTED, **(settings or {})}
-    return analyse(acc, recorded, baseline_report, fail_on_shift, fail_on_divergence)
+                "min_expected": MIN_EXPECTED, "min_group_size": min_group_size,
+                "dedupe": bool(dedupe), **(settings or {})}
+    result = analyse(acc, recorded, baseline_report, fail_on_shift, fail_on_divergence)
+    check_groups(result, acc, min_group_size, bool(dedupe))
+    return result
 
 
 def _tracked(documents, progress: Callable[[int, int], None]) -> Iterator:
@@ -104,6 +116,7 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
             permutations: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
             top_terms: int = DEFAULT_TOP_TERMS, top_quotes: int = DEFAULT_TOP_QUOTES,
             prior_scale: float = DEFAULT_PRIOR_SCALE,
+            min_group_size: int = DEFAULT_MIN_GROUP_SIZE, dedupe: bool = False,
             progress: Callable[[int, int], None] | None = None, jobs: int | None = 1,
             scheduler=None,
             outputs: Iterable[str | os.PathLike | None] = ()) -> ComparisonResult:
@@ -131,6 +144,7 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
                   top_terms=top_terms, top_quotes=top_quotes, prior_scale=prior_scale,
                   baseline=baseline, fail_on_shift=fail_on_shift,
                   fail_on_divergence=fail_on_divergence)
+    check_group_options(min_group_size=min_group_size)
     parse_by(by)
     baseline_report = load_baseline(baseline) if isinstance(baseline, (str, os.PathLike)) \
         else baseline
@@ -151,4 +165,5 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
                             permutations=permutations, seed=seed, top_terms=top_terms,
                             top_quotes=top_quotes, prior_scale=prior_scale,
                             baseline=baseline_report, fail_on_shift=fail_on_shift,
-                            fail_on_divergence=fail_on_divergence, settings=settings)
+                            fail_on_divergence=fail_on_divergence,
+                            min_group_size=min_group_size, dedupe=dedupe, settings=settings)

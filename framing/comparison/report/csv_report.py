@@ -14,7 +14,8 @@ from framing.io.writers import csv_safe
 
 CSV_COLUMNS = ("group", "frame", "articles", "articles_tagged", "passages", "tagged", "share",
                "low", "high", "design_effect", "wilson_low", "wilson_high", "bootstrap_low",
-               "bootstrap_high", "article_share", "article_low", "article_high", "mean_score")
+               "bootstrap_high", "article_share", "article_low", "article_high", "mean_score",
+               "small", "duplicates", "dropped")
 
 
 def _csv_cell(value) -> str:
@@ -43,8 +44,17 @@ def csv_rows(result) -> list[dict]:
             "bootstrap_high": boot[1], "article_share": row["article_share"],
             "article_low": article[0], "article_high": article[1],
             "mean_score": row["mean_score"],
+            **_group_checks(result.group_totals[row["group"]]),
         })
     return rows
+
+
+def _group_checks(totals: dict) -> dict:
+    """The group's columns of framing.comparison.checks: small (true/false), duplicates and
+    dropped (passages); empty cells for a result that was not checked."""
+    small = totals.get("small")
+    return {"small": None if small is None else ("true" if small else "false"),
+            "duplicates": totals.get("duplicates"), "dropped": totals.get("dropped")}
 
 
 def render_csv(result) -> str:
