@@ -84,9 +84,10 @@ def _write_stdout(text: str) -> None:
                    "(-o r.md -o r.html -o r.json).")
 @click.option("--model", "model_path", type=click.Path(), default=None,
               help="Model folder (default: the shipped model).")
-@click.option("--method", type=click.Choice(METHODS), default="hybrid", show_default=True)
-@click.option("--unit", type=click.Choice(UNITS), default="paragraph", show_default=True,
-              help="Passage unit.")
+@click.option("--method", type=click.Choice(METHODS), default=None,
+              help="Scoring method [default: hybrid].")
+@click.option("--unit", type=click.Choice(UNITS), default=None,
+              help="Passage unit [default: paragraph].")
 @click.option("--baseline", type=click.Path(), default=None,
               help="A previous JSON report: report what moved since it.")
 @click.option("--fail-on-shift", type=float, default=None, metavar="X",
@@ -118,7 +119,8 @@ def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline
     """Compare how groups of articles in CORPUS use the four frames.
 
     CORPUS is a folder with manifest.csv or manifest.jsonl (file,outlet,date,title,url), a
-    manifest file, or a JSONL file of records with text and outlet. The report gives each
+    manifest file, a JSONL file of records with text and outlet, or the JSONL output of
+    framing classify, whose tags are then read, not computed again. The report gives each
     group's share of passages per frame with intervals, tests of difference, divergences,
     distinctive terms and typifying quotes.
     """

@@ -28,6 +28,7 @@ from framing.errors import InputError, UsageError
 from framing.frames import FRAMES, METHODS
 from framing.io.atomic import refuse_overwriting_inputs
 from framing.io.corpus import MAX_LISTED_PROBLEMS, canonical_by, load_corpus, parse_by
+from framing.io.tagged import is_tagged_file, read_tagged
 from framing.model.storage import load_model
 from framing.run.classify import classify_documents
 from framing.text.segment import UNITS
@@ -108,8 +109,8 @@ def _tracked(documents, progress: Callable[[int, int], None]) -> Iterator:
     progress(total, total)
 
 
-def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
-            unit: str = "paragraph", by: str = "outlet",
+def compare(corpus: str | os.PathLike, *, model=None, method: str | None = None,
+            unit: str | None = None, by: str = "outlet",
             baseline: str | os.PathLike | dict | None = None,
             fail_on_shift: float | None = None, fail_on_divergence: float | None = None,
             confidence: float = DEFAULT_CONFIDENCE, bootstrap: int = DEFAULT_RESAMPLES,
@@ -123,7 +124,11 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
     """Load ``corpus``, classify every passage, and compare the groups.
 
     ``model`` is a model folder (or a loaded ``FrameModel``; None for the shipped one);
-    ``method`` and ``unit`` are those of ``framing classify``. ``progress(done, total)`` is
+    ``method`` and ``unit`` are those of ``framing classify`` (None: hybrid, paragraph).
+    A ``corpus`` that is a JSONL file of tagged passages (the output of ``framing classify
+    --format jsonl``, see :mod:`framing.io.tagged`) is not classified again: its tags are
+    read, the settings say ``tags: "read"``, and giving a model, method or unit for it is a
+    UsageError. ``progress(done, total)`` is
     called as articles are classified. ``jobs`` and ``scheduler`` spread the classification
     over processes or a Dask cluster, as for ``framing classify`` (same result). The other
     parameters are those of :func:`compare_passages`. Problems with options, corpus, model or baseline raise a
@@ -136,18 +141,45 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
     >>> result = compare("corpus/", by="outlet")              # doctest: +SKIP
     >>> result.share("NPR", "civilian_harm")["interval"]      # doctest: +SKIP
     """
-    if method not in METHODS:
+    if method is not None and method not in METHODS:
         raise UsageError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
-    if unit not in UNITS:
+    if unit is not None and unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}")
     check_options(confidence=confidence, bootstrap=bootstrap, permutations=permutations,
                   top_terms=top_terms, top_quotes=top_quotes, prior_scale=prior_scale,
                   baseline=baseline, fail_on_shift=fail_on_shift,
                   fail_on_divergence=fail_on_divergence)
     check_group_options(min_group_size=min_group_size)
-    parse_by(by)
+    field_name, _ = parse_by(by)
     baseline_report = load_baseline(baseline) if isinstance(baseline, (str, os.PathLike)) \
         else baseline
+    if is_tagged_file(corpus):
+        _refuse_classifier_options(corpus, model=model, method=method, unit=unit)
+        refuse_overwriting_inputs(outputs, [corpus])
+        passages = read_tagged(corpus, field_name)
+        settings = {"corpus": os.fspath(corpus), "tags": "read"}
+    else:
+        passages, settings = _classified(corpus, by, model, method or "hybrid",
+                                         unit or "paragraph", progress, jobs, scheduler, outputs)
+    return compare_passages(passages, by=by, confidence=confidence, bootstrap=bootstrap,
+                            permutations=permutations, seed=seed, top_terms=top_terms,
+                            top_quotes=top_quotes, prior_scale=prior_scale,
+                            baseline=baseline_report, fail_on_shift=fail_on_shift,
+                            fail_on_divergence=fail_on_divergence,
+                            min_group_size=min_group_size, dedupe=dedupe, settings=settings)
+
+
+def _refuse_classifier_options(corpus, **given) -> None:
+    named = [name for name, value in given.items() if value is not None]
+    if named:
+        options = ", ".join(f"--{name}" for name in named)
+        raise UsageError(f"{options}: {os.fspath(corpus)} holds tagged passages (framing "
+                         "classify output), whose tags are read, not computed again; leave "
+                         f"out {options}, or compare the raw records")
+
+
+def _classified(corpus, by, model, method, unit, progress, jobs, scheduler, outputs):
+    """The passages of a raw corpus, classified (a stream), and the settings to record."""
     loaded = load_corpus(corpus, by=by)
     refuse_overwriting_inputs(outputs, [*filter(None, [loaded.manifest]),
                                         *dict.fromkeys(d.source for d in loaded.documents)])
@@ -160,10 +192,5 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
     stream = _tracked(documents, progress) if progress else documents
     passages = classify_documents(stream, model=model, method=method, unit=unit, jobs=jobs,
                                   scheduler=scheduler)
-    settings = {"corpus": loaded.path, "method": method, "unit": unit, "model": model_name}
-    return compare_passages(passages, by=by, confidence=confidence, bootstrap=bootstrap,
-                            permutations=permutations, seed=seed, top_terms=top_terms,
-                            top_quotes=top_quotes, prior_scale=prior_scale,
-                            baseline=baseline_report, fail_on_shift=fail_on_shift,
-                            fail_on_divergence=fail_on_divergence,
-                            min_group_size=min_group_size, dedupe=dedupe, settings=settings)
+    return passages, {"corpus": loaded.path, "method": method, "unit": unit,
+                      "model": model_name}
