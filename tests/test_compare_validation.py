@@ -205,3 +205,16 @@ def test_the_report_never_overwrites_the_sheet(corpus, coded_sheet, small_model_
                           "-o", coded_sheet, "--format", "json")
     assert result.exit_code == 2 and "is the input" in result.stderr
     assert coded_sheet.read_bytes() == before
+
+
+def test_tagged_input_takes_a_sheet_too(corpus, coded_sheet, tmp_path, small_model_dir):
+    """classify output compared with --validation gives the raw corpus's corrected shares."""
+    tags = tmp_path / "tags.jsonl"
+    assert invoke("classify", corpus, "--unit", "whole", "--model", small_model_dir,
+                  "--format", "jsonl", "-o", tags).exit_code == 0
+    from_tags = framing.compare(tags, bootstrap=50, permutations=50, validation=coded_sheet)
+    from_raw = framing.compare(corpus, model=small_model_dir, unit="whole", bootstrap=50,
+                               permutations=50, validation=coded_sheet)
+    assert [r["corrected"] for r in from_tags.shares] == \
+        [r["corrected"] for r in from_raw.shares]
+    assert from_tags.accuracy is None  # no model card comes with tags

@@ -138,10 +138,11 @@ def test_killed_parallel_classify_leaves_no_worker_or_tracker(tmp_path, small_mo
         pytest.skip("one usable core: no worker processes are started")
     expected = min(cores, 8)
     record = json.dumps({"text": TEXT * 8}) + "\n"
-    # joblib reads a chunk per worker before it starts any: give a few more chunks than
-    # workers, and keep standard input open, so the run starts its workers and waits for
+    # workers start above PARALLEL_MIN_CHARS, and joblib reads a chunk per worker before it
+    # starts any: give a few more chunks than both need, and keep standard input open, so the run starts its workers and waits for
     # more input; it is killed mid-run, whatever the machine's speed
-    chunks = (expected + 2) * framing.run.parallel.CHUNK_CHARS
+    chunks = max((expected + 2) * framing.run.parallel.CHUNK_CHARS,
+                 framing.run.parallel.PARALLEL_MIN_CHARS + 2 * framing.run.parallel.CHUNK_CHARS)
     process = subprocess.Popen(
         [str(FRAMING), "classify", "--model", str(small_model_dir), "--jobs", "8", "-"],
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)

@@ -98,10 +98,12 @@ def test_classify_files_defaults_and_arguments(small, tmp_path):
     assert set(classify_files([str(article)], model=small, transform=process_id)) == {os.getpid()}
 
 
-def test_jobs_decide_where_the_work_runs(small, tmp_path):
+def test_jobs_decide_where_the_work_runs(small, tmp_path, monkeypatch):
     """jobs=1 (the default) classifies in this process; jobs=2 in two worker processes once
-    the input is large enough to share (several chunks)."""
-    from framing.run.parallel import CHUNK_CHARS
+    the input is large enough to share (several chunks, PARALLEL_MIN_CHARS characters), and
+    in this process below that size."""
+    import framing.run.parallel
+    from framing.run.parallel import CHUNK_CHARS, PARALLEL_MIN_CHARS
 
     paragraph = TEXTS[0] + " " + TEXTS[2]
     paths = []
@@ -112,6 +114,9 @@ def test_jobs_decide_where_the_work_runs(small, tmp_path):
     here = {os.getpid()}
     assert set(classify_files(paths, model=small, transform=process_id)) == here
     assert set(classify_files(paths, model=small, jobs=1, transform=process_id)) == here
+    assert 4 * CHUNK_CHARS // 3 < PARALLEL_MIN_CHARS  # this input is small: no workers
+    assert set(classify_files(paths, model=small, jobs=2, transform=process_id)) == here
+    monkeypatch.setattr(framing.run.parallel, "PARALLEL_MIN_CHARS", CHUNK_CHARS)
     workers = set(classify_files(paths, model=small, jobs=2, transform=process_id))
     assert workers and os.getpid() not in workers
     documents = [Document(p, "0", open(p, encoding="utf-8").read()) for p in paths]

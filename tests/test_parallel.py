@@ -21,7 +21,10 @@ GOLD_SAMPLE_CHARS = 30_000  # chunk size in these tests: many chunks from the go
 
 @pytest.fixture()
 def small_chunks(monkeypatch):
+    """Many chunks, and workers started whatever the input's size: what is tested is that
+    workers give the output of one process (the threshold is tested on its own)."""
     monkeypatch.setattr(framing.run.parallel, "CHUNK_CHARS", GOLD_SAMPLE_CHARS)
+    monkeypatch.setattr(framing.run.parallel, "PARALLEL_MIN_CHARS", 0)
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +63,8 @@ def test_library_jobs_give_the_same_results_in_order(small_chunks, gold_jsonl):
 @pytest.mark.filterwarnings("ignore:.*tasks have been successfully executed")
 def test_parallel_run_streams_input_and_output(monkeypatch, gold_jsonl):
     monkeypatch.setattr(framing.run.parallel, "CHUNK_CHARS", 3_000)  # about 100 chunks
+    # the input read ahead before workers start is bounded by the threshold
+    monkeypatch.setattr(framing.run.parallel, "PARALLEL_MIN_CHARS", 30_000)
     consumed = []
 
     def documents():
@@ -103,8 +108,11 @@ def test_compare_jobs_2_equals_jobs_1(small_chunks, repo, monkeypatch):
 
 NO_WORKER_PROBE = textwrap.dedent("""
     import sys
+    import framing.run.parallel
     from framing.io.documents import Document
     from framing.run.classify import classify_documents
+    if len(sys.argv) > 2:
+        framing.run.parallel.PARALLEL_MIN_CHARS = int(sys.argv[2])
     documents = [Document("<t>", str(i), "Air defences shot down 40 drones overnight.")
                  for i in range(int(sys.argv[1]))]
     list(classify_documents(documents, jobs=4))
@@ -112,17 +120,22 @@ NO_WORKER_PROBE = textwrap.dedent("""
 """)
 
 
-def test_one_small_input_starts_no_worker():
-    """A one-paragraph file is classified in-process whatever --jobs says: in a fresh
-    interpreter (in this one, other tests have imported joblib already), joblib is never
-    even imported; a big input does start workers, which shows the probe can tell."""
-    def joblib_loaded(documents: int) -> bool:
-        out = subprocess.run([sys.executable, "-c", NO_WORKER_PROBE, str(documents)],
+def test_small_inputs_start_no_worker():
+    """Below PARALLEL_MIN_CHARS the input is classified in-process whatever --jobs says: in
+    a fresh interpreter (in this one, other tests have imported joblib already), joblib is
+    never even imported. 20,000 short documents (about 900,000 characters, two chunks and
+    more: the size at which workers used to make a run 3 times slower) start none either;
+    the same input above a lowered threshold does, which shows the probe can tell."""
+    def joblib_loaded(*args) -> bool:
+        out = subprocess.run([sys.executable, "-c", NO_WORKER_PROBE, *map(str, args)],
                              capture_output=True, text=True, check=True)
         return out.stdout.split()[-1] == "True"
 
+    assert 20_000 * 45 > 2 * framing.run.parallel.CHUNK_CHARS
+    assert 20_000 * 45 < framing.run.parallel.PARALLEL_MIN_CHARS
     assert not joblib_loaded(1)
-    assert joblib_loaded(20_000)  # about 900,000 characters: more than one chunk
+    assert not joblib_loaded(20_000)
+    assert joblib_loaded(20_000, framing.run.parallel.CHUNK_CHARS)
 
 
 def test_scheduler_on_a_local_dask_cluster_equals_the_local_run(small_chunks, gold_jsonl,

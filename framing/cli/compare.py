@@ -11,7 +11,8 @@ import sys
 import click
 
 from framing.cli.options import parallel_options, reports_errors
-from framing.comparison.options import DEFAULT_RESAMPLES, DEFAULT_SEED  # standard library only
+from framing.comparison.options import (DEFAULT_MIN_GROUP_SIZE, DEFAULT_RESAMPLES,  # stdlib only
+                                        DEFAULT_SEED)
 from framing.errors import UsageError
 from framing.frames import METHODS
 from framing.comparison.report import FORMATS  # standard library only
@@ -83,9 +84,10 @@ def _write_stdout(text: str) -> None:
                    "(-o r.md -o r.html -o r.json).")
 @click.option("--model", "model_path", type=click.Path(), default=None,
               help="Model folder (default: the shipped model).")
-@click.option("--method", type=click.Choice(METHODS), default="hybrid", show_default=True)
-@click.option("--unit", type=click.Choice(UNITS), default="paragraph", show_default=True,
-              help="Passage unit.")
+@click.option("--method", type=click.Choice(METHODS), default=None,
+              help="Scoring method [default: hybrid].")
+@click.option("--unit", type=click.Choice(UNITS), default=None,
+              help="Passage unit [default: paragraph].")
 @click.option("--baseline", type=click.Path(), default=None,
               help="A previous JSON report: report what moved since it.")
 @click.option("--fail-on-shift", type=float, default=None, metavar="X",
@@ -107,16 +109,26 @@ def _write_stdout(text: str) -> None:
 @click.option("--adjust", type=click.Choice(["model-card"]), default=None,
               help="Add adjusted classify-and-count shares from the model card's error "
                    "rates (a sensitivity check; --validation is the real correction).")
+@click.option("--min-group-size", type=click.IntRange(0), default=DEFAULT_MIN_GROUP_SIZE,
+              show_default=True, metavar="N",
+              help="Flag groups with fewer than N passages as small, in every format (0: "
+                   "none).")
+@click.option("--dedupe", is_flag=True,
+              help="Drop a passage that repeats an earlier one of its group word for word "
+                   "(case, spacing and punctuation at the ends ignored); the first is kept. "
+                   "Without it, such duplicates are counted and reported.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @parallel_options
 @reports_errors
 def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline, fail_on_shift,
                     fail_on_divergence, seed, bootstrap, permutations, validation, adjust,
+                    min_group_size, dedupe,
                     quiet, jobs, scheduler):
     """Compare how groups of articles in CORPUS use the four frames.
 
     CORPUS is a folder with manifest.csv or manifest.jsonl (file,outlet,date,title,url), a
-    manifest file, or a JSONL file of records with text and outlet. The report gives each
+    manifest file, a JSONL file of records with text and outlet, or the JSONL output of
+    framing classify, whose tags are then read, not computed again. The report gives each
     group's share of passages per frame with intervals, tests of difference, divergences,
     distinctive terms and typifying quotes.
     """
@@ -129,7 +141,8 @@ def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline
     result = compare(corpus, model=model_path, method=method, unit=unit, by=by,
                      baseline=baseline, fail_on_shift=fail_on_shift,
                      fail_on_divergence=fail_on_divergence, seed=seed, bootstrap=bootstrap,
-                     permutations=permutations, progress=_progress(quiet), jobs=jobs,
+                     permutations=permutations, min_group_size=min_group_size,
+                     dedupe=dedupe, progress=_progress(quiet), jobs=jobs,
                      scheduler=scheduler, validation=validation, adjust=adjust,
                      outputs=[output for output, _ in targets])
     reports = [(output, render(result, chosen)) for output, chosen in targets]

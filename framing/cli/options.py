@@ -90,7 +90,8 @@ def parallel_options(command):
     checked = click.option(
         "--jobs", "-j", type=int, default=None, metavar="N",
         help="Worker processes, at most the usable cores [default: all usable cores; 0: "
-             "the same]; 1 runs in this process.")(checked)
+             "the same]; 1 runs in this process, as does any input too small to gain from "
+             "workers (under 4 MB of text).")(checked)
     return checked
 
 

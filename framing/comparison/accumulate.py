@@ -3,6 +3,9 @@
 Passages stream through :meth:`Accumulator.add` once and are not kept: what stays is per
 article the passages and tagged passages per frame, per group and frame the score sums, term
 counts and best quotes, so memory grows with articles and vocabulary, not with passages.
+The one thing kept per passage is an 8-byte digest of its normal form
+(:mod:`framing.text.dedupe`), per group, to count exact duplicates (and, with ``dedupe``,
+drop them): a few dozen bytes a passage, never its text.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Callable
 
 from framing.errors import InputError
 from framing.io.corpus import group_value
+from framing.text.dedupe import digest
 
 
 def _get(passage, name: str, default=None):
@@ -53,6 +57,11 @@ class Accumulator:
     problems: list = field(default_factory=list)
     sequence: int = 0
     coded_sample: object = None  # a validation.CodedSample: told the tags of coded passages
+    #: Drop a passage whose normal form was already seen in its group (first one kept).
+    dedupe: bool = False
+    seen: dict = field(default_factory=lambda: defaultdict(set))  # group -> digests
+    duplicates: Counter = field(default_factory=Counter)  # group -> passages seen before
+    dropped: Counter = field(default_factory=Counter)     # group -> passages dropped
 
     def add(self, passage) -> None:
         source = str(_get(passage, "source", ""))
@@ -78,6 +87,9 @@ class Accumulator:
                              f"{', '.join(sorted(unknown))}")
         scores = _get(passage, "scores", None) or {}
         text = str(_get(passage, "text", "") or "")
+        if self._repeated(article.group, text) and self.dedupe:
+            self.dropped[article.group] += 1
+            return
         article.passages += 1
         if self.coded_sample is not None:
             self.coded_sample.match(document_id, int(_get(passage, "passage_index", 0) or 0),
@@ -93,6 +105,20 @@ class Accumulator:
             if self.top_quotes > 0:
                 self._offer_quote(frame, article, passage, float(scores.get(frame, 0.0) or 0.0),
                                   text)
+
+    def _repeated(self, group: str, text: str) -> bool:
+        """Whether the group had a passage with this normal form already (counted)."""
+        key = digest(text)
+        seen = self.seen[group]
+        if key in seen:
+            self.duplicates[group] += 1
+            return True
+        seen.add(key)
+        return False
+
+    def kept_articles(self) -> list[Article]:
+        """The articles with at least one passage kept (``dedupe`` can drop them all)."""
+        return [article for article in self.articles.values() if article.passages]
 
     def _offer_quote(self, frame, article, passage, score, text) -> None:
         self.sequence += 1

@@ -25,7 +25,7 @@ from framing.comparison.result import ComparisonResult
 from framing.comparison.stats import (bh_adjust, chi_square_test, cluster_bootstrap_intervals,
                                       clustered_wilson_interval, fisher_exact_test, holm_adjust,
                                       jensen_shannon_divergence, newcombe_difference_interval,
-                                      rng_for, wilson_interval)
+                                      rng_for, widen_degenerate, wilson_interval)
 from framing.comparison.terms import log_odds_dirichlet, top_terms
 from framing.comparison.validation import apply_adjustment, apply_validation, model_card_accuracy
 
@@ -70,7 +70,7 @@ def analyse(acc: Accumulator, settings: dict, baseline_report: dict | None,
     With a coded sample in the accumulator, corrected shares and per-group accuracy (see
     :mod:`framing.comparison.validation`); ``card`` (the model card) says how accurate the
     tags were measured to be, and ``adjust="model-card"`` adds adjusted shares from it."""
-    groups = Groups.of(acc.articles.values())
+    groups = Groups.of(acc.kept_articles())
     shares, group_totals, distributions = _shares(groups, acc, settings)
     share_of = {(row["group"], row["frame"]): row for row in shares}
     omnibus = _omnibus_tests(groups, acc, settings)
@@ -123,7 +123,7 @@ def _shares(groups: Groups, acc: Accumulator, settings: dict):
                            "articles_tagged": articles_tagged},
                 "design_effect": deff,
                 "wilson_interval": _as_list(wilson_interval(tagged, n, confidence)),
-                "bootstrap_interval": _as_list(boot[k]),
+                "bootstrap_interval": _as_list(widen_degenerate(boot[k], interval)),
                 "article_share": articles_tagged / m,
                 "article_interval": _as_list(wilson_interval(articles_tagged, m, confidence)),
                 "mean_score": acc.score_sums[(g, f)] / n,

@@ -16,10 +16,12 @@ from typing import Callable, Iterable, Iterator
 
 from framing.comparison.accumulate import Accumulator
 from framing.comparison.analysis import MIN_EXPECTED, analyse
+from framing.comparison.checks import check_groups
 from framing.comparison.gates import load_baseline
-from framing.comparison.options import (DEFAULT_CONFIDENCE, DEFAULT_PRIOR_SCALE,
-                                        DEFAULT_RESAMPLES, DEFAULT_SEED, DEFAULT_TOP_QUOTES,
-                                        DEFAULT_TOP_TERMS, check_options)
+from framing.comparison.options import (DEFAULT_CONFIDENCE, DEFAULT_MIN_GROUP_SIZE,
+                                        DEFAULT_PRIOR_SCALE, DEFAULT_RESAMPLES, DEFAULT_SEED,
+                                        DEFAULT_TOP_QUOTES, DEFAULT_TOP_TERMS,
+                                        check_group_options, check_options)
 from framing.comparison.result import ComparisonResult
 from framing.comparison.terms import stop_words, terms
 from framing.comparison.validation import ADJUSTMENTS, CodedSample
@@ -27,6 +29,7 @@ from framing.errors import InputError, UsageError
 from framing.frames import FRAMES, METHODS
 from framing.io.atomic import refuse_overwriting_inputs
 from framing.io.corpus import MAX_LISTED_PROBLEMS, canonical_by, load_corpus, parse_by
+from framing.io.tagged import is_tagged_file, read_tagged
 from framing.model.storage import load_model
 from framing.run.classify import classify_documents
 from framing.text.segment import UNITS
@@ -41,6 +44,7 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
                      baseline: dict | str | os.PathLike | None = None,
                      fail_on_shift: float | None = None,
                      fail_on_divergence: float | None = None,
+                     min_group_size: int = DEFAULT_MIN_GROUP_SIZE, dedupe: bool = False,
                      settings: dict | None = None, validation=None,
                      model_card: dict | None = None,
                      adjust: str | None = None) -> ComparisonResult:
@@ -60,6 +64,11 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
     baseline : a previous JSON report (dict or path) to report shifts against.
     fail_on_shift, fail_on_divergence : CI gate thresholds (see
         :func:`~framing.comparison.gates.evaluate_gates`).
+    min_group_size : groups with fewer passages are flagged ``small`` (0: none is).
+    dedupe : drop a passage whose normal form (case, spacing and punctuation at the ends
+        ignored) was already seen in its group; the first one, in input order, is kept. With
+        or without it, such duplicates are counted per group (see
+        :mod:`framing.comparison.checks`).
     settings : extra settings to record in the report (method, unit, model, corpus).
     validation : a coded sheet (path, or its records; see ``framing sample``): adds corrected
         shares with intervals that include the tagger's error, and per-group precision and
@@ -75,6 +84,7 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
                   top_terms=top_terms, top_quotes=top_quotes, prior_scale=prior_scale,
                   baseline=baseline, fail_on_shift=fail_on_shift,
                   fail_on_divergence=fail_on_divergence)
+    check_group_options(min_group_size=min_group_size)
     field_name, period = parse_by(by)
     if adjust is not None and adjust not in ADJUSTMENTS:
         raise UsageError(f"unknown --adjust {adjust!r}; expected {', '.join(ADJUSTMENTS)}")
@@ -84,7 +94,8 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
         if validation is not None else None
     stop = stop_words()
     acc = Accumulator(FRAMES, field_name, period, top_quotes,
-                      tokenise=lambda text: terms(text, stop), coded_sample=coded)
+                      tokenise=lambda text: terms(text, stop), dedupe=bool(dedupe),
+                      coded_sample=coded)
     for passage in passages:
         acc.add(passage)
     if acc.problems:
@@ -98,13 +109,16 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
     recorded = {"by": canonical_by(by), "confidence": confidence, "bootstrap": bootstrap,
                 "permutations": permutations, "seed": seed, "top_terms": top_terms,
                 "top_quotes": top_quotes, "prior_scale": prior_scale,
-                "min_expected": MIN_EXPECTED, **(settings or {})}
+                "min_expected": MIN_EXPECTED, "min_group_size": min_group_size,
+                "dedupe": bool(dedupe), **(settings or {})}
     if coded is not None:
         recorded["validation"] = coded.source
     if adjust:
         recorded["adjust"] = adjust
-    return analyse(acc, recorded, baseline_report, fail_on_shift, fail_on_divergence,
-                   card=model_card, adjust=adjust)
+    result = analyse(acc, recorded, baseline_report, fail_on_shift, fail_on_divergence,
+                     card=model_card, adjust=adjust)
+    check_groups(result, acc, min_group_size, bool(dedupe))
+    return result
 
 
 def _tracked(documents, progress: Callable[[int, int], None]) -> Iterator:
@@ -115,21 +129,26 @@ def _tracked(documents, progress: Callable[[int, int], None]) -> Iterator:
     progress(total, total)
 
 
-def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
-            unit: str = "paragraph", by: str = "outlet",
+def compare(corpus: str | os.PathLike, *, model=None, method: str | None = None,
+            unit: str | None = None, by: str = "outlet",
             baseline: str | os.PathLike | dict | None = None,
             fail_on_shift: float | None = None, fail_on_divergence: float | None = None,
             confidence: float = DEFAULT_CONFIDENCE, bootstrap: int = DEFAULT_RESAMPLES,
             permutations: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
             top_terms: int = DEFAULT_TOP_TERMS, top_quotes: int = DEFAULT_TOP_QUOTES,
             prior_scale: float = DEFAULT_PRIOR_SCALE,
+            min_group_size: int = DEFAULT_MIN_GROUP_SIZE, dedupe: bool = False,
             progress: Callable[[int, int], None] | None = None, jobs: int | None = 1,
             scheduler=None, validation=None, adjust: str | None = None,
             outputs: Iterable[str | os.PathLike | None] = ()) -> ComparisonResult:
     """Load ``corpus``, classify every passage, and compare the groups.
 
     ``model`` is a model folder (or a loaded ``FrameModel``; None for the shipped one);
-    ``method`` and ``unit`` are those of ``framing classify``. ``progress(done, total)`` is
+    ``method`` and ``unit`` are those of ``framing classify`` (None: hybrid, paragraph).
+    A ``corpus`` that is a JSONL file of tagged passages (the output of ``framing classify
+    --format jsonl``, see :mod:`framing.io.tagged`) is not classified again: its tags are
+    read, the settings say ``tags: "read"``, and giving a model, method or unit for it is a
+    UsageError. ``progress(done, total)`` is
     called as articles are classified. ``jobs`` and ``scheduler`` spread the classification
     over processes or a Dask cluster, as for ``framing classify`` (same result). The other
     parameters are those of :func:`compare_passages`. Problems with options, corpus, model or baseline raise a
@@ -144,22 +163,57 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
     >>> result = compare("corpus/", by="outlet")              # doctest: +SKIP
     >>> result.share("NPR", "civilian_harm")["interval"]      # doctest: +SKIP
     """
-    if method not in METHODS:
+    if method is not None and method not in METHODS:
         raise UsageError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
-    if unit not in UNITS:
+    if unit is not None and unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}")
     check_options(confidence=confidence, bootstrap=bootstrap, permutations=permutations,
                   top_terms=top_terms, top_quotes=top_quotes, prior_scale=prior_scale,
                   baseline=baseline, fail_on_shift=fail_on_shift,
                   fail_on_divergence=fail_on_divergence)
-    parse_by(by)
+    check_group_options(min_group_size=min_group_size)
+    field_name, _ = parse_by(by)
     baseline_report = load_baseline(baseline) if isinstance(baseline, (str, os.PathLike)) \
         else baseline
     if adjust is not None and adjust not in ADJUSTMENTS:
         raise UsageError(f"unknown --adjust {adjust!r}; expected {', '.join(ADJUSTMENTS)}")
-    coded = CodedSample.load(validation, unit) if validation is not None else None
-    loaded = load_corpus(corpus, by=by)
+    tagged = is_tagged_file(corpus)
+    # tagged passages do not record their unit: a sheet's unit is checked on raw corpora only
+    coded = CodedSample.load(validation, None if tagged else unit or "paragraph") \
+        if validation is not None else None
     sheet = [validation] if isinstance(validation, (str, os.PathLike)) else []
+    card = None
+    if tagged:
+        _refuse_classifier_options(corpus, model=model, method=method, unit=unit)
+        refuse_overwriting_inputs(outputs, [corpus, *sheet])
+        passages = read_tagged(corpus, field_name)
+        settings = {"corpus": os.fspath(corpus), "tags": "read"}
+    else:
+        passages, settings, card = _classified(corpus, by, model, method or "hybrid",
+                                               unit or "paragraph", progress, jobs, scheduler,
+                                               outputs, sheet)
+    return compare_passages(passages, by=by, confidence=confidence, bootstrap=bootstrap,
+                            permutations=permutations, seed=seed, top_terms=top_terms,
+                            top_quotes=top_quotes, prior_scale=prior_scale,
+                            baseline=baseline_report, fail_on_shift=fail_on_shift,
+                            fail_on_divergence=fail_on_divergence,
+                            min_group_size=min_group_size, dedupe=dedupe, settings=settings,
+                            validation=coded, model_card=card, adjust=adjust)
+
+
+def _refuse_classifier_options(corpus, **given) -> None:
+    named = [name for name, value in given.items() if value is not None]
+    if named:
+        options = ", ".join(f"--{name}" for name in named)
+        raise UsageError(f"{options}: {os.fspath(corpus)} holds tagged passages (framing "
+                         "classify output), whose tags are read, not computed again; leave "
+                         f"out {options}, or compare the raw records")
+
+
+def _classified(corpus, by, model, method, unit, progress, jobs, scheduler, outputs, sheet):
+    """The passages of a raw corpus, classified (a stream), the settings to record, and the
+    model's card."""
+    loaded = load_corpus(corpus, by=by)
     refuse_overwriting_inputs(outputs, [*filter(None, [loaded.manifest]), *sheet,
                                         *dict.fromkeys(d.source for d in loaded.documents)])
     if isinstance(model, (str, os.PathLike)) or model is None:
@@ -171,10 +225,5 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str = "hybrid",
     stream = _tracked(documents, progress) if progress else documents
     passages = classify_documents(stream, model=model, method=method, unit=unit, jobs=jobs,
                                   scheduler=scheduler)
-    settings = {"corpus": loaded.path, "method": method, "unit": unit, "model": model_name}
-    return compare_passages(passages, by=by, confidence=confidence, bootstrap=bootstrap,
-                            permutations=permutations, seed=seed, top_terms=top_terms,
-                            top_quotes=top_quotes, prior_scale=prior_scale,
-                            baseline=baseline_report, fail_on_shift=fail_on_shift,
-                            fail_on_divergence=fail_on_divergence, settings=settings,
-                            validation=coded, model_card=model.card, adjust=adjust)
+    return passages, {"corpus": loaded.path, "method": method, "unit": unit,
+                      "model": model_name}, model.card

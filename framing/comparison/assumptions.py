@@ -19,7 +19,11 @@ ASSUMPTIONS = {
     "bootstrap_interval": (
         "bootstrap_interval: percentile interval from resampling whole articles with "
         "replacement (cluster bootstrap, fixed seed). Assumes articles are independent and "
-        "representative; unreliable with few articles and absent with fewer than two."),
+        "representative; unreliable with few articles and absent with fewer than two. When "
+        "every resample gives the same share (a share of 0 or 1 in every article) the "
+        "percentile interval would be one point, [0, 0] for a frame never used: the reported "
+        "(clustered Wilson) interval is given instead, whose upper bound for 0 of n is about "
+        "z² / (n + z²)."),
     "article_interval": (
         "article_share / article_interval: share of the group's articles with at least one "
         "passage tagged, with a Wilson interval; assumes articles are independent."),

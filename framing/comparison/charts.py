@@ -1,7 +1,9 @@
 """Charts of a comparison, drawn with matplotlib (Agg) and returned as SVG text.
 
 Three charts: the frame mix of each group (100% stacked bars), each frame's share of passages
-per group with its interval as whiskers, and the Jensen-Shannon divergence heat map. The SVG
+per group with its interval as whiskers, and the Jensen-Shannon divergence heat map. Every
+group's label carries its count (frame tags for the mix and the heat map, passages for the
+shares) and the † of a small group, so a bar of 5 tags is not read like one of 2,500. The SVG
 is byte-identical across runs: fixed hash salt, no date metadata, text kept as text
 (``svg.fonttype = none``) and no mathtext, so a group called ``$x$`` is drawn as written.
 Labels from the corpus are escaped by matplotlib's SVG writer.
@@ -51,6 +53,19 @@ def _short(label: str) -> str:
     :data:`LABEL_LIMIT` characters."""
     label = _CONTROL.sub("\ufffd", " ".join(str(label).split()))
     return label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 1] + "…"
+
+
+def _tags(result, group: str) -> int:
+    """Frame tags of a group (a passage with two frames counts twice): what its mix is of."""
+    return sum(row["counts"]["tagged"] for row in result.shares if row["group"] == group)
+
+
+def _labelled(result, group: str, count: int, noun: str) -> str:
+    """A group's axis label with its count, e.g. ``npr (n=46)`` or ``pti † (5 tags)``, so a
+    bar or cell built from a few items never looks like one built from thousands; † marks a
+    group under --min-group-size."""
+    mark = " †" if result.group_totals[group].get("small") else ""
+    return f"{_short(group)}{mark} ({noun.format(n=f'{count:,}')})"
 
 
 def _figure(width: float, height: float):
@@ -110,7 +125,8 @@ def mix_chart(result) -> str:
         axes.barh(positions, widths, left=left, color=FRAME_COLOURS.get(frame, NEUTRAL),
                   label=frame_label(frame), height=0.7, edgecolor="white", linewidth=0.5)
         left = [a + b for a, b in zip(left, widths)]
-    axes.set_yticks(positions, labels=[_short(g) for g in groups])
+    axes.set_yticks(positions, labels=[_labelled(result, g, _tags(result, g), "{n} tags")
+                                       for g in groups])
     axes.invert_yaxis()
     axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(_percent())
@@ -160,7 +176,8 @@ def shares_chart(result) -> str:
         axes.set_title(frame_label(frame), fontsize=9, fontweight="bold")
         axes.grid(axis="x", color="#e5e5e5", linewidth=0.6)
         axes.set_axisbelow(True)
-    panels[0].set_yticks(positions, labels=[_short(g) for g in groups])
+    panels[0].set_yticks(positions, labels=[
+        _labelled(result, g, result.group_totals[g]["passages"], "n={n}") for g in groups])
     panels[0].invert_yaxis()
     level = int(round(result.settings.get("confidence", 0.95) * 100))
     figure.supxlabel(f"share of passages with the frame (whiskers: {level}% interval)",
@@ -190,7 +207,7 @@ def divergence_chart(result) -> str:
     axes = figure.add_subplot()
     axes.spines[:].set_visible(False)
     image = axes.imshow(np.ma.masked_invalid(matrix), cmap="Blues", vmin=0.0, vmax=vmax)
-    labels = [_short(g) for g in groups]
+    labels = [_labelled(result, g, _tags(result, g), "{n} tags") for g in groups]
     axes.set_xticks(range(size), labels=labels, rotation=45, ha="right",
                     rotation_mode="anchor")
     axes.set_yticks(range(size), labels=labels)

@@ -14,6 +14,8 @@ DEFAULT_TOP_TERMS = 10
 DEFAULT_TOP_QUOTES = 3
 #: Multiplier on the corpus term counts that form the Dirichlet prior of the log-odds.
 DEFAULT_PRIOR_SCALE = 1.0
+#: Passages below which a group is flagged as small (see framing.comparison.checks).
+DEFAULT_MIN_GROUP_SIZE = 30
 
 
 def check_options(*, confidence, bootstrap, permutations, top_terms, top_quotes, prior_scale,
@@ -34,3 +36,10 @@ def check_options(*, confidence, bootstrap, permutations, top_terms, top_quotes,
     if fail_on_shift is not None and baseline is None:
         raise UsageError("--fail-on-shift needs --baseline: a shift is measured against a "
                          "previous JSON report (framing compare ... --format json)")
+
+
+def check_group_options(*, min_group_size) -> None:
+    """Refuse a minimum group size that is not a whole number >= 0."""
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int) \
+            or min_group_size < 0:
+        raise UsageError(f"--min-group-size must be a whole number >= 0, got {min_group_size!r}")

@@ -161,6 +161,22 @@ def cluster_bootstrap_intervals(tagged: np.ndarray, passages: np.ndarray, resamp
     return [(float(lo), float(hi)) for lo, hi in zip(lows, highs)]
 
 
+def widen_degenerate(interval, fallback):
+    """A bootstrap interval of zero width replaced by ``fallback`` (the clustered Wilson one).
+
+    When every resample gives the same share (a share of 0 or 1 in every article, or every
+    article with the same share) the percentile interval is one point, ``[0, 0]`` for a
+    frame the group never uses: the bootstrap cannot see beyond the articles it was given,
+    and a point says "certain" where a few articles say little. The Wilson interval, whose
+    upper bound for 0 tagged of n is about z² / (n + z²), says how little. ``None`` (no
+    bootstrap) passes through.
+    """
+    if interval is None or fallback is None:
+        return interval
+    low, high = interval
+    return tuple(fallback) if high <= low else interval
+
+
 def newcombe_difference_interval(share_a: float, interval_a, share_b: float, interval_b):
     """Interval for ``share_a - share_b`` from the two shares' own intervals.
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from framing.io.documents import (META_FIELDS, Document, decode_text, jsonl_lines, missing_reason,
                         open_input, parse_json_line, parse_record, read_input, read_documents)
+from framing.io.tagged import looks_tagged
 from framing.errors import InputError, UsageError
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.jsonl")
@@ -277,6 +278,11 @@ def _jsonl_rows(lines, where: str, problems: _Problems) -> list[tuple[int, str, 
             continue
         if not isinstance(record, dict):
             problems.add(f"{location}: expected a JSON object, got {type(record).__name__}",
+                         line_no)
+            continue
+        if looks_tagged(record):
+            problems.add(f"{location}: a tagged passage (framing classify output) among raw "
+                         "records; compare the raw records or the tagged ones, not a mix",
                          line_no)
             continue
         if ("text" in record) == ("file" in record):

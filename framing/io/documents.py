@@ -1,7 +1,8 @@
 """Read input files into :class:`Document` objects, one per article.
 
 ``.txt`` (or any other extension) is one article; ``.jsonl`` is one document per record with
-``text`` and optional ``id``, ``outlet``, ``date``, ``title``, ``url``. Text must be UTF-8 (a
+``text`` and optional ``id``, ``outlet``, ``date``, ``title``, ``url`` and any other scalar
+field (kept as metadata, see :func:`record_meta`). Text must be UTF-8 (a
 BOM and CRLF line ends are accepted and normalised). A file that cannot be used is reported
 through the ``errors`` list as an :class:`~framing.errors.InputError` naming the file, and
 reading goes on with the next file, so one bad input never hides the good ones.
@@ -242,9 +243,25 @@ def parse_record(line: str, where: str, default_id: str, source: str) -> Documen
     raw_id = record.get("id", default_id)
     if not isinstance(raw_id, (str, int)) or isinstance(raw_id, bool):
         raise InputError(f"{where}: 'id' must be a string or an integer")
-    meta = {key: str(record[key]) for key in META_FIELDS
-            if record.get(key) is not None and isinstance(record[key], (str, int, float))}
-    return Document(source=source, document_id=str(raw_id), text=text, meta=meta)
+    return Document(source=source, document_id=str(raw_id), text=text, meta=record_meta(record))
+
+
+def record_meta(record: dict) -> dict:
+    """What a JSONL record says about its text: every scalar field but ``text`` and ``id``
+    (the document's id), so that any of them can group the output. ``outlet``, ``date``,
+    ``title`` and ``url`` are strings (numbers converted, null left out), as every reader of
+    them expects; any other field keeps its JSON value (string, number, true/false or null).
+    Objects and lists are left out."""
+    meta = {}
+    for key, value in record.items():
+        if key in ("text", "id"):
+            continue
+        if key in META_FIELDS:
+            if value is not None and isinstance(value, (str, int, float)):
+                meta[key] = str(value)
+        elif value is None or isinstance(value, (str, int, float, bool)):
+            meta[key] = value
+    return meta
 
 
 class RawRecord(NamedTuple):

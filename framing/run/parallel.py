@@ -4,8 +4,9 @@ The documents are cut into chunks of about :data:`CHUNK_CHARS` characters; each 
 segmented, scored and (with a ``transform``) rendered in a worker, and the chunks' results
 come back in input order. Only a few chunks are in flight at a time (joblib's
 ``pre_dispatch``), so input is read as the workers need it and memory stays flat whatever
-the corpus size. Input that fits in one chunk is classified in this process: no worker is
-started for a one-paragraph file.
+the corpus size. Input smaller than :data:`PARALLEL_MIN_CHARS` is classified in this
+process: below it, starting the workers costs more than sharing the work saves (measured by
+``benchmarks/jobs.py``), so a small input is never slower than with ``jobs=1``.
 
 The model goes to the workers as pickled bytes of this process's own in-memory model (never
 read from a file) and is unpickled once per worker, keyed by its digest.
@@ -18,6 +19,7 @@ backend (``pip install 'framing[dask]'``). The results are the same as on one co
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import pickle
 import warnings
@@ -35,6 +37,18 @@ warnings.filterwarnings("ignore", category=UserWarning,
 
 #: Characters of text per chunk of work sent to a worker.
 CHUNK_CHARS = 400_000
+#: Characters of input (text of documents, whole lines of JSONL records) below which no
+#: worker is started, whatever ``jobs`` says: ``jobs`` is how many workers at most, not at
+#: least. Starting loky workers (processes, imports, the model unpickled in each) costs a
+#: fixed time that only a large enough input wins back. Measured with ``benchmarks/jobs.py``
+#: on the project's 2-core machine (JSONL of gold sentences, hybrid with evidence, the CLI,
+#: best of 3 rounds), time with 2 workers / time with ``--jobs 1``: 1.89 at 577,060
+#: characters (2,000 passages), 1.52 at 1.16 M, 1.17 at 2.30 M, 0.89 at 3.43 M, 0.94 at
+#: 4.58 M, 0.83 at 6.87 M, 0.74 at 13.7 M. The break-even is about 3.0 M characters
+#: (about 10,000 passages); the threshold sits a third above it, at 10 chunks, so that the
+#: noise of a shared machine cannot make a small input slower than one process. Input is
+#: read ahead up to this size (a few MB held) before the choice is made.
+PARALLEL_MIN_CHARS = 10 * CHUNK_CHARS
 #: Chunks in flight per worker (read ahead of the writer); bounds memory.
 PREFETCH = 2
 #: How long to wait for the Dask scheduler before giving up with one error line.
@@ -169,23 +183,26 @@ def classify_parallel(items: Iterable, *, model, method: str, unit: str, batch_s
     input order, as with one job."""
 
     chunks = _chunks(items, chunk_chars or CHUNK_CHARS)
-    first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None)
-    if second is None and scheduler is None:  # small input: no workers needed
-        results = classify_serial(documents_of(first, errors), model, method, unit,
-                                  batch_size, titles)
+    # a cluster takes even one chunk; else read ahead until the input is worth the workers
+    minimum = 0 if scheduler is not None else PARALLEL_MIN_CHARS
+    ahead: list = []
+    size = 0
+    for chunk in chunks:
+        ahead.append(chunk)
+        size += sum(map(_size, chunk))
+        if size >= minimum and (len(ahead) >= 2 or scheduler is not None):
+            break
+    else:  # the whole input is read, and too small: no workers needed
+        results = classify_serial(documents_of(itertools.chain.from_iterable(ahead), errors),
+                                  model, method, unit, batch_size, titles)
         yield from (map(transform, results) if transform else results)
         return
-
-    import itertools
 
     from joblib import Parallel, delayed
 
     payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     digest = hashlib.sha256(payload).hexdigest()
-    pending = itertools.chain([first], [second] if second is not None else [], chunks)
+    pending = itertools.chain(ahead, chunks)
     tasks = (delayed(classify_chunk)(digest, payload, _pack(chunk), method, unit, batch_size,
                                      transform, titles) for chunk in pending)
     with _backend(scheduler) as n_jobs:

@@ -97,15 +97,20 @@ def describe_test(test: dict) -> str:
     return "chi-square"
 
 
-def summary_line(result) -> list[tuple[str, str]]:
+def summary_counts(result) -> list[tuple[str, str]]:
+    """(noun, count) of articles, passages and groups, each noun agreeing with its count."""
     totals = result.group_totals.values()
+    articles = sum(t["articles"] for t in totals)
+    passages = sum(t["passages"] for t in totals)
+    return [("article" if articles == 1 else "articles", f"{articles:,}"),
+            ("passage" if passages == 1 else "passages", f"{passages:,}"),
+            (group_noun(result, plural=len(result.groups) != 1), f"{len(result.groups):,}")]
+
+
+def summary_line(result) -> list[tuple[str, str]]:
     settings = result.settings
-    parts = [
-        ("articles", f"{sum(t['articles'] for t in totals):,}"),
-        ("passages", f"{sum(t['passages'] for t in totals):,}"),
-        (group_noun(result, plural=True), f"{len(result.groups):,}"),
-    ]
-    for key in ("method", "unit", "model"):
+    parts = summary_counts(result)
+    for key in ("method", "unit", "model", "tags"):
         if settings.get(key) is not None:
             parts.append((key, str(settings[key])))
     return parts
@@ -135,3 +140,55 @@ def moved_shares(baseline: dict) -> list[dict]:
     moved = sorted(baseline.get("shifts", []), key=lambda s: (-abs(s["change"]), s["group"],
                                                                 s["frame"]))
     return [s for s in moved if abs(s["change"]) > 0]
+
+
+#: Marks a small group (fewer passages than --min-group-size) in tables and charts.
+SMALL_MARK = "†"
+
+
+def small_mark(result, group: str) -> str:
+    """`` †`` after a small group's name, else nothing."""
+    return f" {SMALL_MARK}" if result.group_totals[group].get("small") else ""
+
+
+def small_note(result) -> str | None:
+    """The footnote of :data:`SMALL_MARK`, when some group is small."""
+    if not any(result.group_totals[g].get("small") for g in result.groups):
+        return None
+    limit = result.settings.get("min_group_size")
+    return (f"{SMALL_MARK} fewer than {limit} passages (--min-group-size): wide intervals, "
+            "and a frame mix, divergences and distinctive terms that rest on a few tags.")
+
+
+def checks_table(result) -> tuple[list[str], list[list[str]]] | None:
+    """The "size and duplicates" table (plain text cells): per group its passages, tags,
+    passages repeating an earlier one word for word, those dropped (with --dedupe), and
+    whether it is small; None when no group is small and none has a duplicate."""
+    totals = result.group_totals
+    dedupe = bool(result.settings.get("dedupe"))
+    if not dedupe and not any(totals[g].get("small") or totals[g].get("duplicates")
+                              for g in result.groups):
+        return None
+    header = ["passages", "tags", "repeated passages"] + (["dropped"] if dedupe else []) \
+        + ["small"]
+    rows = []
+    for g in result.groups:
+        tags = sum(row["counts"]["tagged"] for row in result.shares if row["group"] == g)
+        cells = [g, f"{totals[g]['passages']:,}", f"{tags:,}",
+                 f"{totals[g].get('duplicates', 0):,}"]
+        if dedupe:
+            cells.append(f"{totals[g].get('dropped', 0):,}")
+        rows.append(cells + ["yes" if totals[g].get("small") else ""])
+    return header, rows
+
+
+def checks_intro(result) -> str:
+    """The sentence above the "size and duplicates" table."""
+    limit = result.settings.get("min_group_size")
+    text = (f"Passages and frame tags per group; small: fewer than {limit} passages "
+            "(--min-group-size). Repeated passages: those whose text, with case, spacing and "
+            "punctuation at the ends ignored, was already seen in the group")
+    if result.settings.get("dedupe"):
+        return text + "; --dedupe dropped them (the first of each kept), and the figures " \
+            "of this report are without them."
+    return text + "; each copy counts in this report (--dedupe drops them)."

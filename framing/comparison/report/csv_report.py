@@ -16,7 +16,8 @@ CSV_COLUMNS = ("group", "frame", "articles", "articles_tagged", "passages", "tag
                "low", "high", "design_effect", "wilson_low", "wilson_high", "bootstrap_low",
                "bootstrap_high", "article_share", "article_low", "article_high", "mean_score",
                "corrected_share", "corrected_low", "corrected_high", "coded", "precision",
-               "recall", "adjusted_share", "adjusted_low", "adjusted_high")
+               "recall", "adjusted_share", "adjusted_low", "adjusted_high", "small",
+               "duplicates", "dropped")
 
 
 def _csv_cell(value) -> str:
@@ -61,8 +62,17 @@ def csv_rows(result) -> list[dict]:
             **_estimate("corrected", row.get("corrected")),
             **_estimate("adjusted", row.get("adjusted")),
             **_validation(result, row["group"], row["frame"]),
+            **_group_checks(result.group_totals[row["group"]]),
         })
     return rows
+
+
+def _group_checks(totals: dict) -> dict:
+    """The group's columns of framing.comparison.checks: small (true/false), duplicates and
+    dropped (passages); empty cells for a result that was not checked."""
+    small = totals.get("small")
+    return {"small": None if small is None else ("true" if small else "false"),
+            "duplicates": totals.get("duplicates"), "dropped": totals.get("dropped")}
 
 
 def render_csv(result) -> str:

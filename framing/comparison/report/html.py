@@ -11,11 +11,13 @@ from __future__ import annotations
 from html import escape
 
 from framing.comparison.charts import FRAME_COLOURS, all_charts
-from framing.comparison.report.common import (by_cell, confidence_level, describe_test,
+from framing.comparison.report.common import (by_cell, checks_intro, checks_table,
+                                              confidence_level, describe_test,
                                               difference_text, frame_name, group_noun,
                                               interval_text, moved_shares, num, omnibus_rows,
                                               p_text, pairwise_header, pct, safe_url,
-                                              significant_pairs, summary_line)
+                                              significant_pairs, small_mark, small_note,
+                                              summary_line)
 from framing.comparison.report.corrections import accuracy_blocks
 from framing.comparison.result import SCHEMA_VERSION
 
@@ -103,7 +105,8 @@ def render_html(result) -> str:
     rows = []
     for g in result.groups:
         totals = result.group_totals[g]
-        cells = [_h(g), str(totals["articles"]), str(totals["passages"])]
+        cells = [_h(g + small_mark(result, g)), str(totals["articles"]),
+                 str(totals["passages"])]
         for f in result.frames:
             row = result.share(g, f)
             cells.append(f"{pct(row['share'], 1)} <span class=\"ci\">"
@@ -114,6 +117,7 @@ def render_html(result) -> str:
     add(f'<p class="ci">Brackets: {level}% interval (Wilson on effective passages, '
         "allowing for passages of one article being alike). Per article: see the JSON report."
         "</p>")
+    add(_html_checks(result, noun))
     add(_html_accuracy(result, noun, charts))
 
     add(f"<h2>Is the frame mix different across {_h(nouns)}?</h2>")
@@ -240,4 +244,21 @@ def _html_baseline(result) -> str:
                                  numeric={2, 3, 4}))
     else:
         parts.append("<p>No share moved.</p>")
+    return "".join(parts)
+
+
+def _html_checks(result, noun: str) -> str:
+    """The small groups' footnote, and the table of group sizes and duplicates."""
+    parts = []
+    note = small_note(result)
+    if note:
+        parts.append(f'<p class="ci">{_h(note)}</p>')
+    table = checks_table(result)
+    if table:
+        header, rows = table
+        parts.append(f"<h3>Size and repeated passages of each {_h(noun)}</h3>"
+                     f"<p>{_h(checks_intro(result))}</p>")
+        parts.append(_html_table([_h(noun)] + [_h(h) for h in header],
+                                 [[_h(cell) for cell in row] for row in rows],
+                                 numeric=set(range(1, len(header)))))
     return "".join(parts)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 
-from framing.comparison.report.common import (PAIRWISE_SHOWN, by_cell, confidence_level,
+from framing.comparison.report.common import (PAIRWISE_SHOWN, by_cell, checks_intro,
+                                              checks_table, confidence_level,
                                               describe_test, difference_text, frame_name,
                                               group_noun, interval_text, moved_shares, num,
                                               omnibus_rows, p_text, pairwise_header, pct,
-                                              safe_url, significant_pairs, summary_line)
+                                              safe_url, significant_pairs, small_mark,
+                                              small_note, summary_counts, summary_line)
 from framing.comparison.report.corrections import Untrusted, accuracy_blocks
 from framing.io.writers import terminal_safe
 
@@ -71,8 +73,9 @@ def render_markdown(result) -> str:
     nouns = group_noun(result, plural=True)
     level = confidence_level(result)
     out: list[str] = [f"# Frames compared by {md_text(noun)}", ""]
+    counts = summary_counts(result)
     out.append(" · ".join(f"{md_text(value)} {md_text(key)}"  # key: the --by name, untrusted
-                          if key in ("articles", "passages") or key == nouns
+                          if (key, value) in counts
                           else f"{key} {md_code(value)}" for key, value in summary_line(result)))
     out.append("")
     for gate in result.gates:
@@ -90,12 +93,14 @@ def render_markdown(result) -> str:
     rows = []
     for g in result.groups:
         totals = result.group_totals[g]
-        cells = [md_text(g), str(totals["articles"]), str(totals["passages"])]
+        cells = [md_text(g) + small_mark(result, g), str(totals["articles"]),
+                 str(totals["passages"])]
         for f in result.frames:
             row = result.share(g, f)
             cells.append(f"{pct(row['share'])} ({interval_text(row['interval'])})")
         rows.append(cells)
     out += _md_table(header, rows) + [""]
+    out += _markdown_checks(result, noun)
     out += _markdown_accuracy(result)
 
     out += [f"## Is the frame mix different across {md_text(nouns)}?", ""]
@@ -230,4 +235,21 @@ def _markdown_baseline(result) -> list[str]:
                           "outside interval"], rows, "llrrrl") + [""]
     else:
         out += ["No share moved.", ""]
+    return out
+
+
+def _markdown_checks(result, noun: str) -> list[str]:
+    """The small groups' footnote, and the table of group sizes and duplicates."""
+    out = []
+    note = small_note(result)
+    if note:  # the notes and intro are our own words: no corpus text in them
+        out += [note, ""]
+    table = checks_table(result)
+    if table:
+        header, rows = table
+        out += [f"### Size and repeated passages of each {md_text(noun)}", "",
+                checks_intro(result), ""]
+        out += _md_table([md_text(noun)] + header,
+                         [[md_text(row[0])] + row[1:] for row in rows],
+                         "l" + "r" * (len(header) - 1) + "l") + [""]
     return out
