@@ -113,6 +113,10 @@ def _write_stdout(text: str) -> None:
               show_default=True, metavar="N",
               help="Flag groups with fewer than N passages as small, in every format (0: "
                    "none).")
+@click.option("--pairs", type=click.Choice(["auto", "all"]), default="auto", show_default=True,
+              help="Which pairs of groups to test: auto = every pair of up to 30 groups, "
+                   "adjacent periods by date, the top pairs beyond 30 groups; all = every "
+                   "pair (quadratic in groups).")
 @click.option("--dedupe", is_flag=True,
               help="Drop a passage that repeats an earlier one of its group word for word "
                    "(case, spacing and punctuation at the ends ignored); the first is kept. "
@@ -122,7 +126,7 @@ def _write_stdout(text: str) -> None:
 @reports_errors
 def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline, fail_on_shift,
                     fail_on_divergence, seed, bootstrap, permutations, validation, adjust,
-                    min_group_size, dedupe,
+                    min_group_size, pairs, dedupe,
                     quiet, jobs, scheduler):
     """Compare how groups of articles in CORPUS use the four frames.
 
@@ -142,7 +146,7 @@ def compare_command(corpus, by, fmt, outputs, model_path, method, unit, baseline
                      baseline=baseline, fail_on_shift=fail_on_shift,
                      fail_on_divergence=fail_on_divergence, seed=seed, bootstrap=bootstrap,
                      permutations=permutations, min_group_size=min_group_size,
-                     dedupe=dedupe, progress=_progress(quiet), jobs=jobs,
+                     dedupe=dedupe, pairs=pairs, progress=_progress(quiet), jobs=jobs,
                      scheduler=scheduler, validation=validation, adjust=adjust,
                      outputs=[output for output, _ in targets])
     reports = [(output, render(result, chosen)) for output, chosen in targets]

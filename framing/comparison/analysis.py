@@ -10,8 +10,6 @@ same input gives the same result.
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
@@ -20,15 +18,19 @@ import numpy as np
 
 from framing.comparison.accumulate import Accumulator, Article
 from framing.comparison.gates import compare_with_baseline, evaluate_gates
+from framing.comparison.pairs import divergences as divergence_rows
+from framing.comparison.pairs import flag_changes, pair_plan, versus_rest
+from framing.comparison.pairs import pairwise as pair_rows
 from framing.comparison.permutation import permutation_test
 from framing.comparison.result import ComparisonResult
-from framing.comparison.stats import (bh_adjust, chi_square_test, cluster_bootstrap_intervals,
-                                      clustered_wilson_interval, fisher_exact_test, holm_adjust,
-                                      jensen_shannon_divergence, newcombe_difference_interval,
-                                      rng_for, widen_degenerate, wilson_interval)
+from framing.comparison.stats import (chi_square_test, cluster_bootstrap_intervals,
+                                      clustered_wilson_interval, rng_for, widen_degenerate,
+                                      wilson_interval)
 from framing.comparison.terms import log_odds_dirichlet, top_terms
 from framing.comparison.validation import apply_adjustment, apply_validation, model_card_accuracy
 
+#: The report's per-article table is kept up to this many articles (one row each).
+ARTICLE_ROWS = 10_000
 #: Expected cell counts below this send an omnibus test to its permutation version.
 MIN_EXPECTED = 5.0
 #: A z-score at or above this marks a distinctive term as clearly over-used (two-sided 5%).
@@ -74,10 +76,23 @@ def analyse(acc: Accumulator, settings: dict, baseline_report: dict | None,
     shares, group_totals, distributions = _shares(groups, acc, settings)
     share_of = {(row["group"], row["frame"]): row for row in shares}
     omnibus = _omnibus_tests(groups, acc, settings)
-    pairwise = _pairwise(groups.names, acc.frames, share_of)
-    divergences = _divergences(groups)
+    plan = pair_plan(groups.names, settings)
+    eligible = {g for g in groups.names
+                if group_totals[g]["passages"] >= settings.get("min_group_size", 0)}
+    pairwise = pair_rows(groups.names, acc.frames, share_of, plan, eligible)
+    mixes = {g: groups.tagged[g].sum(axis=0) for g in groups.names}
+    divergences = divergence_rows(groups.names, mixes, plan, eligible)
+    plan["tested"] = len(pairwise)
+    plan["changes"] = flag_changes(pairwise) if plan["mode"] == "adjacent" else None
+    plan["versus_rest"] = versus_rest(groups.names, acc.frames, share_of) \
+        if plan["mode"] == "top" else None
     distinctive, quotes = _terms_and_quotes(groups.names, acc, settings)
     warnings = _warnings(groups, acc.frames, shares)
+    articles = _article_rows(groups, acc.frames) if len(acc.articles) <= ARTICLE_ROWS else []
+    if len(acc.articles) > ARTICLE_ROWS:
+        warnings.append(f"{len(acc.articles):,} articles: the per-article table is left out of "
+                        f"the report (it is kept up to {ARTICLE_ROWS:,} articles); framing "
+                        "classify --format jsonl gives every passage's tags")
     validation = None
     if acc.coded_sample is not None:
         validation, extra = apply_validation(acc.coded_sample, groups, acc.frames, shares,
@@ -90,9 +105,9 @@ def analyse(acc: Accumulator, settings: dict, baseline_report: dict | None,
     result = ComparisonResult(
         settings=settings, frames=tuple(acc.frames), groups=groups.names,
         group_totals=group_totals, shares=shares, distributions=distributions,
-        articles=_article_rows(groups, acc.frames), omnibus=omnibus, pairwise=pairwise,
+        articles=articles, omnibus=omnibus, pairwise=pairwise,
         divergences=divergences, distinctive_terms=distinctive, quotes=quotes,
-        baseline=baseline, warnings=warnings, validation=validation,
+        baseline=baseline, warnings=warnings, validation=validation, pairs=plan,
         accuracy=model_card_accuracy(card, settings.get("method", "hybrid")))
     result.gates = evaluate_gates(result, fail_on_shift, fail_on_divergence)
     return result
@@ -166,38 +181,6 @@ def _omnibus_tests(groups: Groups, acc: Accumulator, settings: dict) -> dict:
                             len(names), "fewer than two groups with tags, or every tag in one "
                             "frame")
     return tests
-
-
-def _pairwise(names: list[str], frames, share_of: dict) -> list[dict]:
-    """Fisher's exact test of every frame between every pair, adjusted over all of them."""
-    rows = []
-    for f in frames:
-        for a, b in itertools.combinations(names, 2):
-            row_a, row_b = share_of[(a, f)], share_of[(b, f)]
-            ca, cb = row_a["counts"], row_b["counts"]
-            fisher = fisher_exact_test(ca["tagged"], ca["passages"], cb["tagged"], cb["passages"])
-            rows.append({
-                "frame": f, "a": a, "b": b, "share_a": row_a["share"], "share_b": row_b["share"],
-                "difference": row_a["share"] - row_b["share"],
-                "difference_interval": _as_list(newcombe_difference_interval(
-                    row_a["share"], row_a["interval"], row_b["share"], row_b["interval"])),
-                "odds_ratio": fisher["odds_ratio"], "test": "fisher_exact",
-                "p_value": fisher["p_value"],
-            })
-    raw = [row["p_value"] for row in rows]
-    for row, holm, bh in zip(rows, holm_adjust(raw), bh_adjust(raw)):
-        row["p_holm"], row["p_bh"] = holm, bh
-    return rows
-
-
-def _divergences(groups: Groups) -> list[dict]:
-    rows = []
-    for a, b in itertools.combinations(groups.names, 2):
-        jsd = jensen_shannon_divergence(groups.tagged[a].sum(axis=0),
-                                        groups.tagged[b].sum(axis=0))
-        rows.append({"a": a, "b": b, "divergence": jsd,
-                     "distance": math.sqrt(jsd) if jsd is not None else None})
-    return rows
 
 
 def _terms_and_quotes(names: list[str], acc: Accumulator, settings: dict):

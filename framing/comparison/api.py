@@ -18,6 +18,7 @@ from framing.comparison.accumulate import Accumulator
 from framing.comparison.analysis import MIN_EXPECTED, analyse
 from framing.comparison.checks import check_groups
 from framing.comparison.gates import load_baseline
+from framing.comparison.pairs import check_pairs
 from framing.comparison.options import (DEFAULT_CONFIDENCE, DEFAULT_MIN_GROUP_SIZE,
                                         DEFAULT_PRIOR_SCALE, DEFAULT_RESAMPLES, DEFAULT_SEED,
                                         DEFAULT_TOP_QUOTES, DEFAULT_TOP_TERMS,
@@ -45,7 +46,7 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
                      fail_on_shift: float | None = None,
                      fail_on_divergence: float | None = None,
                      min_group_size: int = DEFAULT_MIN_GROUP_SIZE, dedupe: bool = False,
-                     settings: dict | None = None, validation=None,
+                     pairs: str = "auto", settings: dict | None = None, validation=None,
                      model_card: dict | None = None,
                      adjust: str | None = None) -> ComparisonResult:
     """Compare classified passages across groups.
@@ -69,6 +70,9 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
         ignored) was already seen in its group; the first one, in input order, is kept. With
         or without it, such duplicates are counted per group (see
         :mod:`framing.comparison.checks`).
+    pairs : ``"auto"``: every pair of up to 30 groups, adjacent periods when grouping by
+        date, the top pairs beyond 30 groups (:mod:`framing.comparison.pairs`); ``"all"``:
+        every pair whatever the number of groups (quadratic).
     settings : extra settings to record in the report (method, unit, model, corpus).
     validation : a coded sheet (path, or its records; see ``framing sample``): adds corrected
         shares with intervals that include the tagger's error, and per-group precision and
@@ -85,6 +89,7 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
                   baseline=baseline, fail_on_shift=fail_on_shift,
                   fail_on_divergence=fail_on_divergence)
     check_group_options(min_group_size=min_group_size)
+    check_pairs(pairs)
     field_name, period = parse_by(by)
     if adjust is not None and adjust not in ADJUSTMENTS:
         raise UsageError(f"unknown --adjust {adjust!r}; expected {', '.join(ADJUSTMENTS)}")
@@ -110,7 +115,7 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
                 "permutations": permutations, "seed": seed, "top_terms": top_terms,
                 "top_quotes": top_quotes, "prior_scale": prior_scale,
                 "min_expected": MIN_EXPECTED, "min_group_size": min_group_size,
-                "dedupe": bool(dedupe), **(settings or {})}
+                "dedupe": bool(dedupe), "pairs": pairs, **(settings or {})}
     if coded is not None:
         recorded["validation"] = coded.source
     if adjust:
@@ -138,7 +143,7 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str | None = None,
             top_terms: int = DEFAULT_TOP_TERMS, top_quotes: int = DEFAULT_TOP_QUOTES,
             prior_scale: float = DEFAULT_PRIOR_SCALE,
             min_group_size: int = DEFAULT_MIN_GROUP_SIZE, dedupe: bool = False,
-            progress: Callable[[int, int], None] | None = None, jobs: int | None = 1,
+            pairs: str = "auto", progress: Callable[[int, int], None] | None = None, jobs: int | None = 1,
             scheduler=None, validation=None, adjust: str | None = None,
             outputs: Iterable[str | os.PathLike | None] = ()) -> ComparisonResult:
     """Load ``corpus``, classify every passage, and compare the groups.
@@ -172,6 +177,7 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str | None = None,
                   baseline=baseline, fail_on_shift=fail_on_shift,
                   fail_on_divergence=fail_on_divergence)
     check_group_options(min_group_size=min_group_size)
+    check_pairs(pairs)
     field_name, _ = parse_by(by)
     baseline_report = load_baseline(baseline) if isinstance(baseline, (str, os.PathLike)) \
         else baseline
@@ -197,8 +203,8 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str | None = None,
                             top_quotes=top_quotes, prior_scale=prior_scale,
                             baseline=baseline_report, fail_on_shift=fail_on_shift,
                             fail_on_divergence=fail_on_divergence,
-                            min_group_size=min_group_size, dedupe=dedupe, settings=settings,
-                            validation=coded, model_card=card, adjust=adjust)
+                            min_group_size=min_group_size, dedupe=dedupe, pairs=pairs,
+                            settings=settings, validation=coded, model_card=card, adjust=adjust)
 
 
 def _refuse_classifier_options(corpus, **given) -> None:

@@ -46,6 +46,9 @@ class ComparisonResult:
     warnings : caveats about this corpus (single-article groups, frames never tagged, ...).
     validation : per group and frame, the coded sample's size, precision and recall (with
         ``--validation``; each shares row then has ``corrected``), or None.
+    pairs : which pairs were tested: ``{"mode": "all" | "adjacent" | "top", "groups",
+        "possible", "tested", "changes", "versus_rest"}`` (see
+        :mod:`framing.comparison.pairs`).
     accuracy : what the model card measured for the method (precision, recall, F1 per frame),
         or None for a model without a card.
     assumptions : what each statistic assumes, keyed by name.
@@ -68,6 +71,7 @@ class ComparisonResult:
     warnings: list[str] = field(default_factory=list)
     validation: dict | None = None
     accuracy: dict | None = None
+    pairs: dict | None = None
     assumptions: dict = field(default_factory=lambda: dict(ASSUMPTIONS))
 
     # -- access ------------------------------------------------------------------------
@@ -153,6 +157,7 @@ class ComparisonResult:
             "gates": self.gates,
             "warnings": self.warnings,
             "corrected": self.validation is not None,
+            "pairs": self.pairs,
             "accuracy": self.accuracy,
             "assumptions": self.assumptions,
         }
