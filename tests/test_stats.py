@@ -362,3 +362,25 @@ def test_prior_shrinks_rare_terms():
     assert top[0]["count"] == 40 and top[0]["count_rest"] == 10
     weak = terms.log_odds_dirichlet(a, b, prior, prior_scale=0.01)
     assert weak["rare"][0] > scored["rare"][0]  # a weaker prior shrinks less
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 80), st.integers(0, 80), st.integers(0, 5000), st.integers(0, 5000),
+       st.data())
+def test_fisher_exact_equals_scipy(total_a, total_b, big_a, big_b, data):
+    """The vectorised Fisher test gives scipy.stats.fisher_exact's p-value and odds ratio,
+    on small tables and on a small group against a large rest."""
+    import scipy.stats
+
+    from framing.comparison.stats import fisher_exact_test
+
+    for n_a, n_b in ((total_a, total_b), (total_a, big_b), (big_a, big_b)):
+        a = data.draw(st.integers(0, n_a))
+        b = data.draw(st.integers(0, n_b))
+        ours = fisher_exact_test(a, n_a, b, n_b)
+        odds, p_value = scipy.stats.fisher_exact([[a, n_a - a], [b, n_b - b]])
+        assert ours["p_value"] == pytest.approx(min(1.0, p_value), rel=1e-6, abs=1e-12)
+        if ours["odds_ratio"] is None:
+            assert not math.isfinite(odds)
+        else:
+            assert ours["odds_ratio"] == pytest.approx(odds)

@@ -29,6 +29,8 @@ from framing.comparison.stats import (chi_square_test, cluster_bootstrap_interva
 from framing.comparison.terms import log_odds_dirichlet, top_terms
 from framing.comparison.validation import apply_adjustment, apply_validation, model_card_accuracy
 
+#: Up to this many articles the permutation test is run even where chi-square is reliable.
+PERMUTATION_ALWAYS = 2_000
 #: The report's per-article table is kept up to this many articles (one row each).
 ARTICLE_ROWS = 10_000
 #: Expected cell counts below this send an omnibus test to its permutation version.
@@ -216,8 +218,12 @@ def _omnibus(table, labels, article_counts, permutations, rng, n_groups, empty: 
         return {"test": None, "statistic": None, "df": None, "p_value": None,
                 "p_value_chi2": None, "p_value_permutation": None, "min_expected": None,
                 "cramers_v": None, "n": None, "permutation": None, "note": reason}
-    permutation = permutation_test(labels, article_counts, permutations, rng)
     small = chi["min_expected"] < MIN_EXPECTED
+    # the permutation test costs resamples x articles: run where chi-square is unreliable,
+    # and on small corpora (where it is cheap) as a check beside it
+    needed = small or len(labels) <= PERMUTATION_ALWAYS
+    permutation = permutation_test(labels, article_counts, permutations, rng) if needed \
+        else None
     use_permutation = small and permutation is not None
     return {
         "test": "permutation" if use_permutation else "chi-square",

@@ -28,6 +28,8 @@ NEUTRAL = "#999999"
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 #: Divergence values are printed in the heat map's cells up to this many groups.
 ANNOTATE_LIMIT = 15
+#: The divergence heat map is drawn up to this many groups (beyond, a smear of cells).
+HEATMAP_LIMIT = 40
 #: Group labels longer than this are shortened with an ellipsis in charts.
 LABEL_LIMIT = 28
 
@@ -112,9 +114,10 @@ def _with_rc(function):
 
 
 @_with_rc
-def mix_chart(result) -> str:
-    """100% stacked horizontal bars: each group's frame tags split by frame."""
-    groups = result.groups
+def mix_chart(result, groups=None) -> str:
+    """100% stacked horizontal bars: each group's frame tags split by frame (``groups``: those
+    drawn, default all)."""
+    groups = list(groups or result.groups)
     height = 1.5 + 0.32 * len(groups)
     figure = _figure(8.0, height)
     axes = figure.add_subplot()
@@ -144,9 +147,9 @@ def _percent():
 
 
 @_with_rc
-def shares_chart(result) -> str:
+def shares_chart(result, groups=None) -> str:
     """One panel per frame: share of passages per group, whiskers the interval."""
-    groups = result.groups
+    groups = list(groups or result.groups)
     frames = result.frames
     height = 1.3 + 0.3 * len(groups)
     figure = _figure(10.0, height)
@@ -225,10 +228,10 @@ def divergence_chart(result) -> str:
 
 
 @_with_rc
-def corrected_chart(result) -> str:
+def corrected_chart(result, groups=None) -> str:
     """One panel per frame: per group the raw share (hollow, grey) and the corrected share
     (filled, the frame's colour) side by side, each with its interval as a line."""
-    groups, frames = result.groups, result.frames
+    groups, frames = list(groups or result.groups), result.frames
     figure = _figure(10.0, 1.5 + 0.42 * len(groups))
     panels = figure.subplots(1, len(frames), sharey=True, squeeze=False)[0]
     for axes, frame in zip(panels, frames):
@@ -256,12 +259,51 @@ def corrected_chart(result) -> str:
                                      "intervals")
 
 
-def all_charts(result) -> dict[str, str]:
-    """Every chart as SVG text, keyed by name (mix, shares, divergence, and corrected with a
-    coded sample)."""
-    charts = {"mix": mix_chart(result), "shares": shares_chart(result)}
+@_with_rc
+def time_chart(result) -> str:
+    """Shares over time: one panel per frame, the share of each period as a line with its
+    interval as a band; periods whose change from the one before is flagged get a dot."""
+    periods, frames = result.groups, result.frames
+    figure = _figure(10.0, 2.2 * len(frames))
+    panels = figure.subplots(len(frames), 1, sharex=True, squeeze=False)[:, 0]
+    flagged = {(c["frame"], c["to"]) for c in (result.pairs or {}).get("changes") or []}
+    x = list(range(len(periods)))
+    for axes, frame in zip(panels, frames):
+        rows = [result.share(p, frame) for p in periods]
+        shares = [row["share"] for row in rows]
+        low = [(row["interval"] or (row["share"],) * 2)[0] for row in rows]
+        high = [(row["interval"] or (row["share"],) * 2)[1] for row in rows]
+        colour = FRAME_COLOURS.get(frame, NEUTRAL)
+        axes.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0)
+        axes.plot(x, shares, color=colour, linewidth=1.4, marker="o" if len(x) <= 60 else None,
+                  markersize=3)
+        marks = [k for k, p in enumerate(periods) if (frame, p) in flagged]
+        axes.plot(marks, [shares[k] for k in marks], linestyle="none", marker="o",
+                  markersize=7, markerfacecolor="none", markeredgecolor="#222222")
+        axes.set_ylim(0, min(1.0, max(0.1, max(high) * 1.1)))
+        axes.yaxis.set_major_formatter(_percent())
+        axes.set_title(frame_label(frame), loc="left", fontsize=9, fontweight="bold")
+        axes.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+    step = max(1, len(periods) // 12)
+    panels[-1].set_xticks(x[::step], labels=[_short(p) for p in periods[::step]],
+                          rotation=45, ha="right", rotation_mode="anchor")
+    level = int(round(result.settings.get("confidence", 0.95) * 100))
+    figure.supylabel("share of passages", fontsize=9)
+    figure.suptitle(f"Shares over time (bands: {level}% intervals; circled: the largest "
+                    "significant changes)", fontsize=9)
+    return _svg(figure, "time", "Share of passages with each frame over time, with intervals")
+
+
+def all_charts(result, groups=None) -> dict[str, str]:
+    """Every chart as SVG text, keyed by name: mix, shares (of ``groups``, default all),
+    divergence (every pair tested, up to 40 groups), time (groups that are periods), and
+    corrected with a coded sample."""
+    mode = (getattr(result, "pairs", None) or {}).get("mode", "all")
+    charts = {"mix": mix_chart(result, groups), "shares": shares_chart(result, groups)}
+    if mode == "adjacent" and len(result.groups) > 1:
+        charts["time"] = time_chart(result)
     if getattr(result, "validation", None) is not None:
-        charts["corrected"] = corrected_chart(result)
-    if len(result.groups) > 1:
+        charts["corrected"] = corrected_chart(result, groups)
+    if mode == "all" and 1 < len(result.groups) <= HEATMAP_LIMIT:
         charts["divergence"] = divergence_chart(result)
     return charts

@@ -146,11 +146,12 @@ def versus_rest(names: list[str], frames, share_of: dict) -> list[dict]:
             rest_tagged, rest = total_tagged - counts["tagged"], total - counts["passages"]
             if rest <= 0:
                 continue
-            fisher = fisher_exact_test(counts["tagged"], counts["passages"], rest_tagged, rest)
+            p_value = fisher_exact_test(counts["tagged"], counts["passages"], rest_tagged,
+                                        rest)["p_value"]
             rows.append({"frame": f, "group": g, "share": share_of[(g, f)]["share"],
                          "share_rest": rest_tagged / rest,
                          "difference": share_of[(g, f)]["share"] - rest_tagged / rest,
-                         "p_value": fisher["p_value"]})
+                         "test": "fisher_exact", "p_value": p_value})
     for row, bh in zip(rows, bh_adjust([row["p_value"] for row in rows])):
         row["p_bh"] = bh
     return rows

@@ -11,14 +11,17 @@ from __future__ import annotations
 from html import escape
 
 from framing.comparison.charts import FRAME_COLOURS, all_charts
-from framing.comparison.report.common import (by_cell, checks_intro, checks_table,
-                                              confidence_level, describe_test,
+from framing.comparison.report.common import (PAIRWISE_SHOWN, by_cell, checks_intro,
+                                              checks_table, confidence_level, describe_test,
                                               difference_text, frame_name, group_noun,
                                               interval_text, moved_shares, num, omnibus_rows,
                                               p_text, pairwise_header, pct, safe_url,
                                               significant_pairs, small_mark, small_note,
                                               summary_line)
 from framing.comparison.report.corrections import accuracy_blocks
+from framing.comparison.report.scale import (TABLE_GROUPS, change_blocks, divergent_pairs,
+                                             plan_sentence, shown_groups, shown_note,
+                                             standout_blocks)
 from framing.comparison.result import SCHEMA_VERSION
 
 #: Rows of the full pairwise table folded into the HTML page at most.
@@ -82,7 +85,7 @@ def render_html(result) -> str:
     noun = group_noun(result)
     nouns = group_noun(result, plural=True)
     level = confidence_level(result)
-    charts = all_charts(result)
+    charts = all_charts(result, shown_groups(result))
     parts: list[str] = []
     add = parts.append
     add(f"<h1>Frames compared by {_h(noun)}</h1>")
@@ -97,13 +100,18 @@ def render_html(result) -> str:
             + "".join(f"<li>{_h(w)}</li>" for w in result.warnings) + "</ul></div>")
 
     add("<h2>Share of passages with each frame</h2>")
+    if "time" in charts:
+        add(f"<figure>{charts['time']}</figure>")
     add(f"<figure>{charts['mix']}</figure>")
     add(f"<figure>{charts['shares']}</figure>")
+    note = shown_note(result, nouns)
+    if note:
+        add(f'<p class="ci">Charts: {_h(note)}</p>')
     header = [_h(noun), "articles", "passages"] + [
         f'<span class="swatch" style="background:{FRAME_COLOURS.get(f, "#999")}"></span>'
         f"{_h(frame_name(f))}" for f in result.frames]
     rows = []
-    for g in result.groups:
+    for g in shown_groups(result, TABLE_GROUPS):
         totals = result.group_totals[g]
         cells = [_h(g + small_mark(result, g)), str(totals["articles"]),
                  str(totals["passages"])]
@@ -117,8 +125,11 @@ def render_html(result) -> str:
     add(f'<p class="ci">Brackets: {level}% interval (Wilson on effective passages, '
         "allowing for passages of one article being alike). Per article: see the JSON report."
         "</p>")
+    note = shown_note(result, nouns, TABLE_GROUPS)
+    if note:
+        add(f'<p class="ci">Table: {_h(note)}</p>')
     add(_html_checks(result, noun))
-    add(_html_accuracy(result, noun, charts))
+    add(_html_blocks(accuracy_blocks(result, noun), charts))
 
     add(f"<h2>Is the frame mix different across {_h(nouns)}?</h2>")
     rows = [[_h(name), _h(describe_test(t)), num(t.get("statistic"), 2),
@@ -135,6 +146,9 @@ def render_html(result) -> str:
             + ("significant at 5% after Benjamini-Hochberg adjustment." if significant else
                "with the smallest p-values; none is significant at 5% after Benjamini-Hochberg "
                "adjustment.") + "</p>")
+        plan = plan_sentence(result)
+        if plan:
+            add(f"<p>{_h(plan)}</p>")
         add(_html_table(pairwise_header(level), [_pairwise_cells(r) for r in shown],
                         numeric=set(range(3, 9))))
         if len(shown) < len(result.pairwise):
@@ -147,6 +161,16 @@ def render_html(result) -> str:
         add(f"<h2>Divergence between {_h(nouns)}</h2>")
         if "divergence" in charts:
             add(f"<figure>{charts['divergence']}</figure>")
+        else:
+            top, without_small = divergent_pairs(result, PAIRWISE_SHOWN)
+            add(f"<p>The {len(top)} most divergent pairs"
+                + (" of groups that are not small" if without_small else "")
+                + " (Jensen-Shannon divergence of frame mixes, bits; all pairs tested are in "
+                "the JSON report).</p>")
+            add(_html_table(["a", "b", "divergence"],
+                            [[_h(r["a"]), _h(r["b"]), num(r["divergence"])] for r in top],
+                            numeric={2}))
+    add(_html_blocks(standout_blocks(result, noun) + change_blocks(result), charts))
 
     add(f"<h2>What distinguishes each {_h(noun)}</h2>")
     add(f"<p>Words and phrases over-used within each frame relative to the other {_h(nouns)}: "
@@ -156,7 +180,7 @@ def render_html(result) -> str:
     for f in result.frames:
         add(f"<h3>{_h(frame_name(f))}</h3><ul class=\"terms\">")
         listed = False
-        for g in result.groups:
+        for g in shown_groups(result):
             terms = cells.get((f, g))
             if terms:
                 listed = True
@@ -171,7 +195,7 @@ def render_html(result) -> str:
     quotes = by_cell(result.quotes)
     for f in result.frames:
         block = []
-        for g in result.groups:
+        for g in shown_groups(result):
             for quote in quotes.get((f, g), []):
                 where = f"{quote['source']}:{quote['start']}-{quote['end']}"
                 title = quote.get("title") or quote.get("url")
@@ -198,10 +222,10 @@ def render_html(result) -> str:
             "</head>\n<body>\n" + "\n".join(parts) + "\n</body>\n</html>\n")
 
 
-def _html_accuracy(result, noun: str, charts: dict) -> str:
-    """How accurate the tags are (model card), or raw shares next to corrected ones."""
+def _html_blocks(blocks, charts: dict) -> str:
+    """Render text blocks (see report/corrections.py), every cell escaped."""
     parts = []
-    for block in accuracy_blocks(result, noun):
+    for block in blocks:
         kind = block[0]
         if kind in ("h2", "h3", "p"):
             parts.append(f"<{kind}>{_h(block[1])}</{kind}>")

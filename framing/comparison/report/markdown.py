@@ -19,6 +19,9 @@ from framing.comparison.report.common import (PAIRWISE_SHOWN, by_cell, checks_in
                                               safe_url, significant_pairs, small_mark,
                                               small_note, summary_counts, summary_line)
 from framing.comparison.report.corrections import Untrusted, accuracy_blocks
+from framing.comparison.report.scale import (TABLE_GROUPS, change_blocks, divergent_pairs,
+                                             plan_sentence, shown_groups, shown_note,
+                                             standout_blocks)
 from framing.io.writers import terminal_safe
 
 #: At most this many significant pairwise rows in markdown (a job summary holds 1 MiB).
@@ -91,7 +94,7 @@ def render_markdown(result) -> str:
             "interval (Wilson on effective passages; see *What each test assumes*).", ""]
     header = [md_text(noun), "articles", "passages"] + [frame_name(f) for f in result.frames]
     rows = []
-    for g in result.groups:
+    for g in shown_groups(result, TABLE_GROUPS):
         totals = result.group_totals[g]
         cells = [md_text(g) + small_mark(result, g), str(totals["articles"]),
                  str(totals["passages"])]
@@ -100,8 +103,10 @@ def render_markdown(result) -> str:
             cells.append(f"{pct(row['share'])} ({interval_text(row['interval'])})")
         rows.append(cells)
     out += _md_table(header, rows) + [""]
+    note = shown_note(result, nouns, TABLE_GROUPS)
+    out += [md_text(note), ""] if note else []
     out += _markdown_checks(result, noun)
-    out += _markdown_accuracy(result)
+    out += _markdown_blocks(accuracy_blocks(result, group_noun(result)))
 
     out += [f"## Is the frame mix different across {md_text(nouns)}?", ""]
     rows = []
@@ -126,6 +131,8 @@ def render_markdown(result) -> str:
             + ". All are in the JSON report.")
         shown = shown[:SIGNIFICANT_SHOWN]
         out.append("")
+        plan = plan_sentence(result)
+        out += [md_text(plan), ""] if plan else []
         rows = [[frame_name(r["frame"]), md_text(r["a"]), md_text(r["b"]), pct(r["share_a"]),
                  pct(r["share_b"]),
                  difference_text(r),
@@ -134,7 +141,7 @@ def render_markdown(result) -> str:
 
         out += [f"## Divergence between {md_text(nouns)}", "",
                 "Jensen-Shannon divergence of frame mixes, in bits (0 = same mix).", ""]
-        if len(result.groups) <= MATRIX_LIMIT:
+        if len(result.groups) <= MATRIX_LIMIT and (result.pairs or {}).get("mode") == "all":
             matrix = {(r["a"], r["b"]): r["divergence"] for r in result.divergences}
             rows = []
             for a in result.groups:
@@ -145,21 +152,26 @@ def render_markdown(result) -> str:
                 rows.append(cells)
             out += _md_table([""] + [md_text(g) for g in result.groups], rows) + [""]
         else:
-            top = sorted((r for r in result.divergences if r["divergence"] is not None),
-                         key=lambda r: (-r["divergence"], r["a"], r["b"]))[:PAIRWISE_SHOWN]
-            out += [f"The {len(top)} most divergent pairs (all in the JSON report):", ""]
+            top, without_small = divergent_pairs(result, PAIRWISE_SHOWN)
+            out += [f"The {len(top)} most divergent pairs"
+                    + (" of groups that are not small" if without_small else "")
+                    + " (all pairs tested are in the JSON report):", ""]
             out += _md_table(["a", "b", "divergence"],
                              [[md_text(r["a"]), md_text(r["b"]), num(r["divergence"])]
                               for r in top]) + [""]
+
+    out += _markdown_blocks(standout_blocks(result, noun) + change_blocks(result))
 
     out += [f"## What distinguishes each {md_text(noun)}", "",
             "Terms over-used within each frame relative to the other "
             f"{md_text(nouns)} (log-odds with informative Dirichlet prior; z in brackets, "
             "**bold** when z ≥ 1.96).", ""]
+    note = shown_note(result, nouns)
+    out += [md_text(note), ""] if note else []
     terms_of = by_cell(result.distinctive_terms)
     for f in result.frames:
         lines = []
-        for g in result.groups:
+        for g in shown_groups(result):
             terms = terms_of.get((f, g))
             if terms:
                 listed = ", ".join((f"**{md_text(t['term'])}**" if t["notable"] else
@@ -173,7 +185,7 @@ def render_markdown(result) -> str:
     quotes = by_cell(result.quotes)
     for f in result.frames:
         block = []
-        for g in result.groups:
+        for g in shown_groups(result):
             for quote in quotes.get((f, g), [])[:1]:
                 text = " ".join(quote["text"].split())
                 if len(text) > QUOTE_CHARS:
@@ -196,10 +208,10 @@ def render_markdown(result) -> str:
     return "\n".join(out)
 
 
-def _markdown_accuracy(result) -> list[str]:
-    """How accurate the tags are (model card), or raw shares next to corrected ones."""
+def _markdown_blocks(blocks) -> list[str]:
+    """Render text blocks (see report/corrections.py): corpus cells escaped, ours as is."""
     out: list[str] = []
-    for block in accuracy_blocks(result, group_noun(result)):
+    for block in blocks:
         kind = block[0]
         if kind in ("h2", "h3"):
             out += [("## " if kind == "h2" else "### ") + block[1], ""]
