@@ -15,7 +15,6 @@ from functools import lru_cache
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_POSSESSIVE = re.compile(r"'s$")
 
 
 @lru_cache(maxsize=1)
@@ -33,18 +32,24 @@ def terms(text: str, stop: frozenset | None = None, bigrams: bool = True) -> lis
     """
     stop = stop_words() if stop is None else stop
     out: list[str] = []
+    append = out.append
     previous: str | None = None
     previous_end = 0
-    for match in _WORD.finditer(text):
-        word = _POSSESSIVE.sub("", match.group().lower().replace("’", "'"))
-        adjacent = not text[previous_end:match.start()].strip(" -")
-        previous_end = match.end()
+    for match in _WORD.finditer(text):  # the hot loop of a comparison: kept lean
+        start, end = match.span()
+        word = match.group().lower()
+        if "’" in word:
+            word = word.replace("’", "'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        gap = text[previous_end:start]
+        previous_end = end
         if len(word) < 2 or word in stop:
             previous = None
             continue
-        out.append(word)
-        if bigrams and previous is not None and adjacent:
-            out.append(f"{previous} {word}")
+        append(word)
+        if bigrams and previous is not None and not gap.strip(" -"):
+            append(f"{previous} {word}")
         previous = word
     return out
 
