@@ -32,9 +32,10 @@ from framing.text.dedupe import digest
 
 #: Entries (distinct terms) at most in all the term counts together: the background's and
 #: every (frame, group)'s. Past it, :meth:`Accumulator._prune` drops the rarest (lossy
-#: counting): about 60 to 100 bytes an entry, so about 200 to 400 MB at most whatever the
-#: corpus. The shipped corpus needs about 12,000 entries.
-TERM_BUDGET = 4_000_000
+#: counting). An entry costs about 35 bytes in its Counter, plus its term's string (shared by
+#: every Counter that has it, interned): at most about 250 MB whatever the corpus (measured
+#: with distinct 9-letter terms). The shipped corpus needs about 5,400 entries.
+TERM_BUDGET = 2_000_000
 
 
 def _get(passage, name: str, default=None):
@@ -43,7 +44,7 @@ def _get(passage, name: str, default=None):
     return getattr(passage, name, default)
 
 
-@dataclass
+@dataclass(slots=True)
 class Article:
     """One article's counts: passages, and passages tagged per frame (a view of a row of the
     accumulator's table, made by :meth:`Accumulator.kept_articles`)."""
@@ -154,7 +155,7 @@ class Accumulator:
         until the entries are at most half of TERM_BUDGET. A term kept is short by at most
         the cutoff for each time it was dropped before; a term whose count in a (frame,
         group) never passes the cutoff is missing from it. Distinctive terms need counts far
-        above any cutoff reached (the budget is 300 times the shipped corpus's entries), so
+        above any cutoff reached (the budget is 370 times the shipped corpus's entries), so
         on corpora that fit the budget nothing changes; on larger ones the rarest terms of
         each group go first, and with them only terms too rare to be distinctive."""
         counters = [self.background, *self.frame_terms.values()]
