@@ -8,6 +8,7 @@ import gc
 import json
 import random
 import string
+from dataclasses import asdict
 
 import pytest
 from click.testing import CliRunner
@@ -220,7 +221,7 @@ def test_merged_partitions_by_group_equal_one_pass(records):
     merged = parts[0].spawn()
     for part in parts:
         merged.merge(part)
-    assert [vars(a) for a in merged.kept_articles()] == [vars(a) for a in one.kept_articles()]
+    assert [asdict(a) for a in merged.kept_articles()] == [asdict(a) for a in one.kept_articles()]
     assert merged.duplicates == one.duplicates and merged.dropped == one.dropped
     assert merged.frame_terms == one.frame_terms and merged.background == one.background
     assert merged.score_sums == one.score_sums

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from framing.io.documents import (META_FIELDS, Document, decode_text, jsonl_lines, missing_reason,
-                        open_input, parse_json_line, parse_record, read_input, read_documents)
+                        open_input, parse_json_line, read_input, read_documents, record_document)
 from framing.io.tagged import looks_tagged
 from framing.errors import InputError, UsageError
 
@@ -323,7 +323,7 @@ def jsonl_row(line_no: int, line, where: str, stem: str, problems: _Problems) ->
         return None
     if "text" in record:
         try:
-            document = parse_record(line, location, f"{stem}:{line_no}", where)
+            document = record_document(record, location, f"{stem}:{line_no}", where)
         except InputError as exc:
             problems.add(str(exc), line_no)
             return None
