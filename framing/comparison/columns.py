@@ -8,7 +8,8 @@ the corpus (int64), and one JSON string of its id, title, url and date in a sing
 
 :class:`DigestSet` holds the 8-byte digests of passages' normal forms, each mixed with its
 group's, in a sorted ``uint64`` array plus a small set of the latest ones: 8 bytes a passage
-(16 while the array is copied on a merge), against about 70 in a Python set.
+(16 while the array is copied on a merge), against about 70 in a Python set. The articles'
+index by id (:class:`HashIndex`) is kept the same way, 16 bytes an article.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class ArticleTable:
         self.source_index: dict[str, int] = {}
         self.blob = bytearray()
         self.offsets = array("Q", [0])
-        self.keys: dict[int, int] = {}                 # hash of (source, id) -> row
+        self.keys = HashIndex()                        # hash of (source, id) -> row
         self.collided: dict[tuple, int] = {}           # (source, id) -> row, hash taken
         self.last: tuple = (None, None, -1)
 
@@ -87,10 +88,10 @@ class ArticleTable:
                                   default=str)
         self.offsets.append(len(self.blob))
         key = hash((source, document_id))
-        if key in self.keys:
+        if self.keys.get(key) is not None:
             self.collided[(source, document_id)] = row
         else:
-            self.keys[key] = row
+            self.keys.put(key, row)
         self.last = (source, document_id, row)
         return row
 
@@ -136,44 +137,64 @@ class ArticleTable:
         return shift
 
 
+class HashIndex:
+    """64-bit keys to rows: a dict of the latest :data:`RECENT`, merged into two arrays
+    sorted by key (16 bytes an entry, against about 100 in a dict)."""
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.rows = np.zeros(0, dtype=np.int64)
+        self.recent: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.keys) + len(self.recent)
+
+    def get(self, key: int) -> int | None:
+        row = self.recent.get(key)
+        if row is None and len(self.keys):
+            at = int(np.searchsorted(self.keys, key))
+            if at < len(self.keys) and int(self.keys[at]) == key:
+                row = int(self.rows[at])
+        return row
+
+    def put(self, key: int, row: int) -> None:
+        """Add a key that is not there yet."""
+        self.recent[key] = row
+        if len(self.recent) >= RECENT:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.recent:
+            return
+        keys = np.fromiter(self.recent, dtype=np.int64, count=len(self.recent))
+        rows = np.fromiter(self.recent.values(), dtype=np.int64, count=len(self.recent))
+        order = np.argsort(keys)
+        at = np.searchsorted(self.keys, keys[order])
+        self.keys = np.insert(self.keys, at, keys[order])
+        self.rows = np.insert(self.rows, at, rows[order])
+        self.recent = {}
+
+
 @lru_cache(maxsize=4096)
 def _group_key(group: str) -> int:
     return int.from_bytes(hashlib.blake2b(group.encode("utf-8", "surrogatepass"),
-                                          digest_size=8).digest(), "little")
+                                          digest_size=8).digest(), "little", signed=True)
 
 
-class DigestSet:
+class DigestSet(HashIndex):
     """A set of (group, passage digest) pairs as 64-bit keys: :meth:`add` says if new."""
-
-    def __init__(self) -> None:
-        self.sorted = np.zeros(0, dtype=np.uint64)
-        self.recent: set[int] = set()
-
-    def __len__(self) -> int:
-        return len(self.sorted) + len(self.recent)
 
     def add(self, group: str, digest: bytes) -> bool:
         """Add the pair; True if it was not there yet."""
-        key = int.from_bytes(digest, "little") ^ _group_key(group)
-        if key in self.recent:
+        key = int.from_bytes(digest, "little", signed=True) ^ _group_key(group)
+        if self.get(key) is not None:
             return False
-        if len(self.sorted):
-            at = int(np.searchsorted(self.sorted, np.uint64(key)))
-            if at < len(self.sorted) and int(self.sorted[at]) == key:
-                return False
-        self.recent.add(key)
-        if len(self.recent) >= RECENT:
-            self._flush()
+        self.put(key, 0)
         return True
-
-    def _flush(self) -> None:
-        new = np.sort(np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent)))
-        self.sorted = np.insert(self.sorted, np.searchsorted(self.sorted, new), new)
-        self.recent = set()
 
     def update(self, other: "DigestSet") -> None:
         """Add every key of ``other``."""
-        self._flush()
-        other_keys = np.union1d(other.sorted, np.fromiter(other.recent, dtype=np.uint64,
-                                                          count=len(other.recent)))
-        self.sorted = np.union1d(self.sorted, other_keys)
+        self.flush()
+        other.flush()
+        self.keys = np.union1d(self.keys, other.keys)
+        self.rows = np.zeros(len(self.keys), dtype=np.int64)
