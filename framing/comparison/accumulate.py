@@ -130,7 +130,7 @@ class Accumulator:
         self.table.passages[row] += 1
         if self.coded_sample is not None:
             self.coded_sample.match(document_id, int(_get(passage, "passage_index", 0) or 0),
-                                    text, group, self.table.order[row], frames)
+                                    text, group, int(self.table.order[row]), frames)
         words = [sys.intern(word) for word in self.tokenise(text)]
         self._count(self.background, words)
         for k, frame in enumerate(self.frames):
