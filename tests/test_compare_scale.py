@@ -161,7 +161,7 @@ def test_a_jsonl_corpus_is_checked_without_its_texts_and_read_again(records):
     corpus = open_corpus(records, by="date")
     assert isinstance(corpus, StreamedCorpus) and len(corpus) == 300
     assert len(corpus.groups) == 20 and len(corpus.group_of) == 300
-    assert _strings(corpus, 60) == []
+    assert [text for text in _strings(corpus, 40) if text != corpus.path] == []  # no text
     documents = list(corpus.read())
     assert [d.document_id for d in documents] == [f"r{k}" for k in range(300)]
     assert documents[0].meta["title"] == "Report 0" and documents[0].text
