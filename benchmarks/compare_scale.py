@@ -52,16 +52,20 @@ def write_corpus(path: Path, records: int, groups: int, seed: int = SEED) -> Non
                 "title": f"Report {k}", "text": "\n\n".join(paragraphs)}) + "\n")
 
 
-def run_row(framing: list, folder: Path, records: int, groups: int) -> list[dict]:
+def run_row(framing: list, folder: Path, records: int, groups: int,
+            by_values=("outlet", "date"), resamples: list | None = None,
+            classify_too: bool = True, keep: bool = False) -> list[dict]:
     corpus = folder / f"corpus-{records}-{groups}.jsonl"
-    write_corpus(corpus, records, groups)
+    if not corpus.exists():
+        write_corpus(corpus, records, groups)
     classify = measure(framing + ["classify", corpus, "--jobs", "1", "--format", "jsonl",
-                                  "-o", folder / "tags.jsonl"])
+                                  "-o", folder / "tags.jsonl"]) if classify_too else \
+        {"wall": float("nan"), "peak": float("nan")}
     rows = []
-    for by in ("outlet", "date"):
+    for by in by_values:
         report = folder / f"report-{by}.json"
         run = measure(framing + ["compare", corpus, "--by", by, "--jobs", "1", "-q",
-                                 "-o", report])
+                                 *(resamples or []), "-o", report])
         rows.append({"records": records, "groups": groups, "by": by,
                      "groups_compared": groups if by == "outlet" else DAYS,
                      "classify_s": classify["wall"], "classify_mib": classify["peak"],
@@ -69,7 +73,8 @@ def run_row(framing: list, folder: Path, records: int, groups: int) -> list[dict
                      "ratio": run["wall"] / classify["wall"],
                      "json_mb": report.stat().st_size / 1e6})
         report.unlink()
-    corpus.unlink()
+    if not keep:
+        corpus.unlink()
     return rows
 
 
@@ -89,6 +94,14 @@ def main(argv=None) -> int:
     parser.add_argument("--records", type=int, nargs="+", default=None)
     parser.add_argument("--groups", type=int, nargs="+", default=None)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--by", nargs="+", choices=("outlet", "date"),
+                        default=["outlet", "date"], help="the groupings to compare by")
+    parser.add_argument("--resamples", type=int, default=None, metavar="N",
+                        help="--bootstrap N --permutations N for compare (default: its own)")
+    parser.add_argument("--no-classify", action="store_true",
+                        help="skip the classify baseline (no ratio)")
+    parser.add_argument("--keep", type=Path, default=None, metavar="FOLDER",
+                        help="generate corpora here and keep them for the next run")
     parser.add_argument("--framing", default=f"{sys.executable} -m framing",
                         help="how to run framing (default: this Python's -m framing)")
     args = parser.parse_args(argv)
@@ -96,10 +109,15 @@ def main(argv=None) -> int:
     groups = args.groups or ([10, 1_000] if args.quick else [10, 100, 1_000, 10_000])
     framing = args.framing.split()
     rows = []
-    with tempfile.TemporaryDirectory() as folder:
+    resamples = None if args.resamples is None else \
+        ["--bootstrap", str(args.resamples), "--permutations", str(args.resamples)]
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
         for size in records:
             for count in groups:
-                for row in run_row(framing, Path(folder), size, count):
+                for row in run_row(framing, folder, size, count, args.by, resamples,
+                                   not args.no_classify, args.keep is not None):
                     rows.append(row)
                     print(f"{row['records']:,} records, by {row['by']} "
                           f"({row['groups_compared']:,} groups): compare {row['compare_s']:.1f} s,"

@@ -1,23 +1,41 @@
 """The accumulator of a comparison: one pass over classified passages, kept as counts.
 
-Passages stream through :meth:`Accumulator.add` once and are not kept: what stays is per
-article the passages and tagged passages per frame, per group and frame the score sums, term
-counts and best quotes, so memory grows with articles and vocabulary, not with passages.
-The one thing kept per passage is an 8-byte digest of its normal form
-(:mod:`framing.text.dedupe`), per group, to count exact duplicates (and, with ``dedupe``,
-drop them): a few dozen bytes a passage, never its text.
+Passages stream through :meth:`Accumulator.add` once and are not kept. What stays:
+
+- per article, in arrays grown in blocks (:mod:`framing.comparison.columns`): its passages and
+  tagged passages per frame (4-byte integers), its group's and source's numbers, and one short
+  JSON string of its id, title, url and date (what the report's article rows show): about
+  60 bytes and the length of those strings, never its metadata dict or its text;
+- per passage, only an 8-byte digest of its normal form (:mod:`framing.text.dedupe`) in one
+  sorted array for the whole corpus (:class:`~framing.comparison.columns.DigestSet`, 8 to
+  16 bytes a passage), to count exact duplicates (and, with ``dedupe``, drop them);
+- per group and frame the score sums, the best quotes (a heap of ``top_quotes``), and term
+  counts, whose number of entries is bounded (:data:`TERM_BUDGET`, see :meth:`_prune`).
+
+:meth:`Accumulator.merge` adds another accumulator's counts to this one's, as if its passages
+had come after these: the way partitions of a corpus accumulated on a cluster are combined
+(:mod:`framing.comparison.cluster`).
 """
 
 from __future__ import annotations
 
 import heapq
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
+from framing.comparison.columns import ArticleTable, DigestSet
 from framing.errors import InputError
 from framing.io.corpus import group_value
 from framing.text.dedupe import digest
+
+#: Entries (distinct terms) at most in all the term counts together: the background's and
+#: every (frame, group)'s. Past it, :meth:`Accumulator._prune` drops the rarest (lossy
+#: counting). An entry costs about 35 bytes in its Counter, plus its term's string (shared by
+#: every Counter that has it, interned): at most about 250 MB whatever the corpus (measured
+#: with distinct 9-letter terms). The shipped corpus needs about 5,400 entries.
+TERM_BUDGET = 2_000_000
 
 
 def _get(passage, name: str, default=None):
@@ -26,15 +44,16 @@ def _get(passage, name: str, default=None):
     return getattr(passage, name, default)
 
 
-@dataclass
+@dataclass(slots=True)
 class Article:
-    """One article's counts: passages, and passages tagged per frame."""
+    """One article's counts: passages, and passages tagged per frame (a view of a row of the
+    accumulator's table, made by :meth:`Accumulator.kept_articles`)."""
 
     index: int
     group: str | None  # None: the article has no value to group by (reported, then skipped)
     source: str
     document_id: str
-    meta: dict
+    meta: dict         # title, url and date (those the article has)
     tagged: list       # passages tagged, per frame
     passages: int = 0
 
@@ -49,7 +68,6 @@ class Accumulator:
     period: str | None
     top_quotes: int
     tokenise: Callable[[str], list[str]]
-    articles: dict = field(default_factory=dict)          # (source, id) -> Article
     score_sums: dict = field(default_factory=lambda: defaultdict(float))  # (group, frame)
     background: Counter = field(default_factory=Counter)  # terms of every passage
     frame_terms: dict = field(default_factory=lambda: defaultdict(Counter))  # (frame, group)
@@ -59,26 +77,45 @@ class Accumulator:
     coded_sample: object = None  # a validation.CodedSample: told the tags of coded passages
     #: Drop a passage whose normal form was already seen in its group (first one kept).
     dedupe: bool = False
-    seen: dict = field(default_factory=lambda: defaultdict(set))  # group -> digests
     duplicates: Counter = field(default_factory=Counter)  # group -> passages seen before
     dropped: Counter = field(default_factory=Counter)     # group -> passages dropped
+    #: Term counts at or below this were dropped to stay within TERM_BUDGET (0: none was).
+    term_cutoff: int = 0
+    table: ArticleTable = None
+    seen: DigestSet = field(default_factory=DigestSet)  # (group, normal form) digests
+    term_entries: int = 0
 
-    def add(self, passage) -> None:
+    def __post_init__(self):
+        if self.table is None:
+            self.table = ArticleTable(len(self.frames))
+
+    def spawn(self) -> "Accumulator":
+        """An empty accumulator with these settings (for a partition of the corpus)."""
+        coded = self.coded_sample.spawn() if self.coded_sample is not None else None
+        return Accumulator(self.frames, self.field_name, self.period, self.top_quotes,
+                           self.tokenise, dedupe=self.dedupe, coded_sample=coded)
+
+    @property
+    def article_count(self) -> int:
+        """Articles met (those without a group included)."""
+        return len(self.table)
+
+    def add(self, passage, order: int | None = None) -> None:
+        """Count one passage; ``order`` places its article in the corpus (default: the
+        order articles are met in)."""
         source = str(_get(passage, "source", ""))
         document_id = str(_get(passage, "document_id", ""))
-        meta = _get(passage, "meta", None) or {}
-        key = (source, document_id)
-        article = self.articles.get(key)
-        if article is None:
+        row = self.table.find(source, document_id)
+        if row is None:
+            meta = _get(passage, "meta", None) or {}
             try:
                 group = group_value(meta, self.field_name, self.period)
             except ValueError as exc:
                 self.problems.append(f"{source} ({document_id}): {exc}")
                 group = None
-            article = Article(len(self.articles), group, source, document_id, dict(meta),
-                              [0] * len(self.frames))
-            self.articles[key] = article
-        if article.group is None:
+            row = self.table.append(source, document_id, group, meta, order)
+        group = self.table.group_at(row)
+        if group is None:
             return
         frames = set(_get(passage, "frames", ()) or ())
         unknown = frames - set(self.frames)
@@ -87,51 +124,109 @@ class Accumulator:
                              f"{', '.join(sorted(unknown))}")
         scores = _get(passage, "scores", None) or {}
         text = str(_get(passage, "text", "") or "")
-        if self._repeated(article.group, text) and self.dedupe:
-            self.dropped[article.group] += 1
+        if self._repeated(group, text) and self.dedupe:
+            self.dropped[group] += 1
             return
-        article.passages += 1
+        self.table.passages[row] += 1
         if self.coded_sample is not None:
             self.coded_sample.match(document_id, int(_get(passage, "passage_index", 0) or 0),
-                                    text, article.group, article.index, frames)
-        words = self.tokenise(text)
-        self.background.update(words)
+                                    text, group, int(self.table.order[row]), frames)
+        words = [sys.intern(word) for word in self.tokenise(text)]
+        self._count(self.background, words)
         for k, frame in enumerate(self.frames):
-            self.score_sums[(article.group, frame)] += float(scores.get(frame, 0.0) or 0.0)
+            score = float(scores.get(frame, 0.0) or 0.0)
+            self.score_sums[(group, frame)] += score
             if frame not in frames:
                 continue
-            article.tagged[k] += 1
-            self.frame_terms[(frame, article.group)].update(words)
+            self.table.tagged[row, k] += 1
+            self._count(self.frame_terms[(frame, group)], words)
             if self.top_quotes > 0:
-                self._offer_quote(frame, article, passage, float(scores.get(frame, 0.0) or 0.0),
-                                  text)
+                self._offer_quote(frame, group, row, passage, score, text)
+        if self.term_entries > TERM_BUDGET:
+            self._prune()
+
+    def _count(self, counter: Counter, words: list) -> None:
+        before = len(counter)
+        counter.update(words)
+        self.term_entries += len(counter) - before
+
+    def _prune(self) -> None:
+        """Lossy counting: raise the cutoff by one and drop every term count at or below it,
+        until the entries are at most half of TERM_BUDGET. A term kept is short by at most
+        the cutoff for each time it was dropped before; a term whose count in a (frame,
+        group) never passes the cutoff is missing from it. Distinctive terms need counts far
+        above any cutoff reached (the budget is 370 times the shipped corpus's entries), so
+        on corpora that fit the budget nothing changes; on larger ones the rarest terms of
+        each group go first, and with them only terms too rare to be distinctive."""
+        counters = [self.background, *self.frame_terms.values()]
+        while self.term_entries > TERM_BUDGET // 2:
+            self.term_cutoff += 1
+            cutoff = self.term_cutoff
+            for counter in counters:
+                rare = [term for term, count in counter.items() if count <= cutoff]
+                for term in rare:
+                    del counter[term]
+                self.term_entries -= len(rare)
 
     def _repeated(self, group: str, text: str) -> bool:
         """Whether the group had a passage with this normal form already (counted)."""
-        key = digest(text)
-        seen = self.seen[group]
-        if key in seen:
-            self.duplicates[group] += 1
-            return True
-        seen.add(key)
-        return False
+        if self.seen.add(group, digest(text)):
+            return False
+        self.duplicates[group] += 1
+        return True
 
     def kept_articles(self) -> list[Article]:
-        """The articles with at least one passage kept (``dedupe`` can drop them all)."""
-        return [article for article in self.articles.values() if article.passages]
+        """The articles with at least one passage kept (``dedupe`` can drop them all), in
+        corpus order."""
+        return [Article(*self.table.article(row))
+                for row in self.table.rows_in_order() if self.table.passages[row]]
 
-    def _offer_quote(self, frame, article, passage, score, text) -> None:
+    def _offer_quote(self, frame, group, row, passage, score, text) -> None:
         self.sequence += 1
-        heap = self.quote_heaps[(frame, article.group)]
+        heap = self.quote_heaps[(frame, group)]
         # Highest score first; ties go to the passage met first (corpus order).
+        key = (score, -self.sequence)
+        if len(heap) >= self.top_quotes and not key > heap[0][:2]:
+            return
+        source, document_id, meta = self.table.identity(row)
         item = (score, -self.sequence, {
-            "source": article.source, "document_id": article.document_id,
+            "source": source, "document_id": document_id,
             "passage_index": int(_get(passage, "passage_index", 0) or 0),
             "start": int(_get(passage, "start", 0) or 0), "end": int(_get(passage, "end", 0) or 0),
             "score": score, "text": text,
-            "title": article.meta.get("title"), "url": article.meta.get("url"),
+            "title": meta.get("title"), "url": meta.get("url"),
         })
         if len(heap) < self.top_quotes:
             heapq.heappush(heap, item)
-        elif item[:2] > heap[0][:2]:
+        else:
             heapq.heapreplace(heap, item)
+
+    def merge(self, other: "Accumulator") -> "Accumulator":
+        """Add ``other``'s counts to these, as if its passages came after these (returns
+        self). Exact when no group has passages in both (each partition of a cluster run
+        holds whole groups): then duplicates, ``dedupe`` and the ties between quotes are
+        decided as in one pass. An article in both is counted once, with both's passages."""
+        shift = self.table.extend(other.table)
+        for key, value in other.score_sums.items():
+            self.score_sums[key] += value
+        self.background.update(other.background)
+        for key, counter in other.frame_terms.items():
+            self.frame_terms[key].update(counter)
+        self.term_entries = len(self.background) + sum(map(len, self.frame_terms.values()))
+        self.term_cutoff = max(self.term_cutoff, other.term_cutoff)
+        for key, heap in other.quote_heaps.items():
+            mine = self.quote_heaps[key]
+            for score, sequence, quote in heap:
+                mine.append((score, sequence - self.sequence, quote))
+            mine[:] = heapq.nlargest(self.top_quotes, mine, key=lambda item: item[:2])
+            heapq.heapify(mine)
+        self.sequence += other.sequence
+        self.problems += other.problems
+        self.duplicates.update(other.duplicates)
+        self.dropped.update(other.dropped)
+        self.seen.update(other.seen)
+        if self.coded_sample is not None and other.coded_sample is not None:
+            self.coded_sample.absorb(other.coded_sample, shift)
+        if self.term_entries > TERM_BUDGET:
+            self._prune()
+        return self

@@ -11,12 +11,14 @@ calls it.
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Callable, Iterable, Iterator
 
 from framing.comparison.accumulate import Accumulator
 from framing.comparison.analysis import MIN_EXPECTED, analyse
 from framing.comparison.checks import check_groups
+from framing.comparison.cluster import ClusterPassages
 from framing.comparison.gates import load_baseline
 from framing.comparison.pairs import check_pairs
 from framing.comparison.options import (DEFAULT_CONFIDENCE, DEFAULT_MIN_GROUP_SIZE,
@@ -29,7 +31,8 @@ from framing.comparison.validation import ADJUSTMENTS, CodedSample
 from framing.errors import InputError, UsageError
 from framing.frames import FRAMES, METHODS
 from framing.io.atomic import refuse_overwriting_inputs
-from framing.io.corpus import MAX_LISTED_PROBLEMS, canonical_by, load_corpus, parse_by
+from framing.io.corpus import MAX_LISTED_PROBLEMS, canonical_by, parse_by
+from framing.io.corpus_stream import open_corpus
 from framing.io.tagged import is_tagged_file, read_tagged
 from framing.model.storage import load_model
 from framing.run.classify import classify_documents
@@ -99,15 +102,18 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
         if validation is not None else None
     stop = stop_words()
     acc = Accumulator(FRAMES, field_name, period, top_quotes,
-                      tokenise=lambda text: terms(text, stop), dedupe=bool(dedupe),
+                      tokenise=functools.partial(terms, stop=stop), dedupe=bool(dedupe),
                       coded_sample=coded)
-    for passage in passages:
-        acc.add(passage)
+    if isinstance(passages, ClusterPassages):  # classified and accumulated on the cluster
+        passages.accumulate_into(acc)
+    else:
+        for passage in passages:
+            acc.add(passage)
     if acc.problems:
         listed = acc.problems[:MAX_LISTED_PROBLEMS]
         raise InputError(f"{len(acc.problems)} article(s) cannot be grouped by {by}, nothing "
                          "was compared:\n" + "\n".join(f"  {p}" for p in listed))
-    if not acc.articles:
+    if not acc.article_count:
         raise InputError("no passages to compare: the corpus is empty")
     if coded is not None:
         coded.check()
@@ -126,8 +132,7 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
     return result
 
 
-def _tracked(documents, progress: Callable[[int, int], None]) -> Iterator:
-    total = len(documents)
+def _tracked(documents, total: int, progress: Callable[[int, int], None]) -> Iterator:
     for done, document in enumerate(documents):
         progress(done, total)
         yield document
@@ -219,17 +224,20 @@ def _refuse_classifier_options(corpus, **given) -> None:
 def _classified(corpus, by, model, method, unit, progress, jobs, scheduler, outputs, sheet):
     """The passages of a raw corpus, classified (a stream), the settings to record, and the
     model's card."""
-    loaded = load_corpus(corpus, by=by)
+    loaded = open_corpus(corpus, by=by)  # a JSONL of records is checked, then read again
     refuse_overwriting_inputs(outputs, [*filter(None, [loaded.manifest]), *sheet,
-                                        *dict.fromkeys(d.source for d in loaded.documents)])
+                                        *loaded.sources])
     if isinstance(model, (str, os.PathLike)) or model is None:
         model_name = os.fspath(model) if model is not None else "default"
         model = load_model(model)
     else:
         model_name = "custom"
-    documents = loaded.documents
-    stream = _tracked(documents, progress) if progress else documents
-    passages = classify_documents(stream, model=model, method=method, unit=unit, jobs=jobs,
-                                  scheduler=scheduler)
+    documents = loaded.read()
+    stream = _tracked(documents, len(loaded), progress) if progress else documents
+    if scheduler:
+        passages = ClusterPassages(stream, model, method, unit, scheduler)
+    else:
+        passages = classify_documents(stream, model=model, method=method, unit=unit,
+                                      jobs=jobs)
     return passages, {"corpus": loaded.path, "method": method, "unit": unit,
                       "model": model_name}, model.card

@@ -66,6 +66,17 @@ class CodedSample:
                              "everywhere); code it with framing annotate or a spreadsheet")
         return cls(coded, source, uncoded=len(records) - len(coded))
 
+    def spawn(self) -> "CodedSample":
+        """The same sheet, nothing matched yet (for a partition of the corpus)."""
+        return CodedSample(self.records, self.source, uncoded=self.uncoded)
+
+    def absorb(self, other: "CodedSample", shift: int = 0) -> None:
+        """Add what ``other`` (a :meth:`spawn` of this one) matched, its article numbers
+        shifted by ``shift``."""
+        self.matched += [(group, article + shift, record, tags)
+                         for group, article, record, tags in other.matched]
+        self.problems += other.problems
+
     def match(self, document_id: str, passage_index: int, text: str, group: str,
               article: int, tags) -> None:
         record = self.records.get((document_id, passage_index))

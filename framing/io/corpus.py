@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from framing.io.documents import (META_FIELDS, Document, decode_text, jsonl_lines, missing_reason,
-                        open_input, parse_json_line, parse_record, read_input, read_documents)
+                        open_input, parse_json_line, read_input, read_documents, record_document)
 from framing.io.tagged import looks_tagged
 from framing.errors import InputError, UsageError
 
@@ -56,6 +56,15 @@ class Corpus:
 
     def __len__(self) -> int:
         return len(self.documents)
+
+    def read(self):
+        """The documents, in order (as :meth:`StreamedCorpus.read` reads them)."""
+        return iter(self.documents)
+
+    @property
+    def sources(self) -> list[str]:
+        """The files the documents come from, each once."""
+        return list(dict.fromkeys(d.source for d in self.documents))
 
 
 # -- grouping ----------------------------------------------------------------------------
@@ -268,50 +277,67 @@ def _jsonl_rows(lines, where: str, problems: _Problems) -> list[tuple[int, str, 
     rows: list[tuple[int, str, dict]] = []
     stem = Path(where).stem
     for line_no, line in lines:
-        location = f"{where}:{line_no}"
+        fields = jsonl_row(line_no, line, where, stem, problems)
+        if fields is not None:
+            rows.append((line_no, f"{where}:{line_no}", fields))
+    return rows
+
+
+def jsonl_row(line_no: int, line, where: str, stem: str, problems: _Problems) -> dict | None:
+    """The fields of one JSONL corpus line (a record's under ``__document__``, parsed), or
+    None after adding its problem to ``problems``."""
+    location = f"{where}:{line_no}"
+    try:
+        if isinstance(line, InputError):
+            raise line
+        record = parse_json_line(line, location)
+    except InputError as exc:
+        problems.add(str(exc), line_no)
+        return None
+    if not isinstance(record, dict):
+        problems.add(f"{location}: expected a JSON object, got {type(record).__name__}",
+                     line_no)
+        return None
+    if looks_tagged(record):
+        problems.add(f"{location}: a tagged passage (framing classify output) among raw "
+                     "records; compare the raw records or the tagged ones, not a mix",
+                     line_no)
+        return None
+    if ("text" in record) == ("file" in record):
+        problems.add(f"{location}: a record needs either 'text' (the article) or 'file' "
+                     "(a path relative to this file), not " +
+                     ("both" if "text" in record else "neither"), line_no)
+        return None
+    fields: dict = {}
+    bad = False
+    for key, value in record.items():
+        if key == "text" or value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            problems.add(f"{location}: field {key!r} must be a string or a number", line_no)
+            bad = True
+            continue
+        if str(value).strip():
+            fields[str(key).strip().lower()] = str(value).strip()
+    if bad:
+        return None
+    if "text" in record:
         try:
-            if isinstance(line, InputError):
-                raise line
-            record = parse_json_line(line, location)
+            document = record_document(record, location, f"{stem}:{line_no}", where)
         except InputError as exc:
             problems.add(str(exc), line_no)
-            continue
-        if not isinstance(record, dict):
-            problems.add(f"{location}: expected a JSON object, got {type(record).__name__}",
-                         line_no)
-            continue
-        if looks_tagged(record):
-            problems.add(f"{location}: a tagged passage (framing classify output) among raw "
-                         "records; compare the raw records or the tagged ones, not a mix",
-                         line_no)
-            continue
-        if ("text" in record) == ("file" in record):
-            problems.add(f"{location}: a record needs either 'text' (the article) or 'file' "
-                         "(a path relative to this file), not " +
-                         ("both" if "text" in record else "neither"), line_no)
-            continue
-        fields: dict = {}
-        bad = False
-        for key, value in record.items():
-            if key == "text" or value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-                problems.add(f"{location}: field {key!r} must be a string or a number", line_no)
-                bad = True
-                continue
-            if str(value).strip():
-                fields[str(key).strip().lower()] = str(value).strip()
-        if bad:
-            continue
-        if "text" in record:
-            try:
-                document = parse_record(line, location, f"{stem}:{line_no}", where)
-            except InputError as exc:
-                problems.add(str(exc), line_no)
-                continue
-            fields["__document__"] = document
-        rows.append((line_no, location, fields))
-    return rows
+            return None
+        fields["__document__"] = document
+    return fields
+
+
+def with_meta(document: Document, fields: dict) -> Document:
+    """``document`` with the metadata of its manifest row or record: the row's fields (but
+    file, text and id) over the document's own outlet, date, title and url, sorted."""
+    meta = {key: value for key, value in fields.items()
+            if key not in RESERVED_FIELDS and key != "__document__"}
+    merged = {**{k: v for k, v in document.meta.items() if k in META_FIELDS}, **meta}
+    return replace(document, meta=dict(sorted(merged.items())))
 
 
 def _inside(base_real: str, target: str) -> bool:
@@ -330,7 +356,6 @@ def _resolve(rows, base_given: str, manifest: str, problems: _Problems):
     documents: list[tuple[Document, int, str]] = []
     for line_no, location, fields in rows:
         document = fields.pop("__document__", None)
-        meta = {key: value for key, value in fields.items() if key not in RESERVED_FIELDS}
         # An id the manifest gives (a record's, or a listed file's 'id' column) must be unique
         # in the manifest; an id taken from a file's name, unique among that file's documents.
         namespace = manifest
@@ -343,8 +368,7 @@ def _resolve(rows, base_given: str, manifest: str, problems: _Problems):
                 document = replace(document, document_id=fields["id"])
             else:
                 namespace = document.source
-        merged = {**{k: v for k, v in document.meta.items() if k in META_FIELDS}, **meta}
-        document = replace(document, meta=dict(sorted(merged.items())))
+        document = with_meta(document, fields)
         key = (namespace, document.document_id)
         if key in seen_ids:
             problems.add(f"{location}: id {document.document_id!r} is used twice "

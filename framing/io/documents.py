@@ -231,7 +231,11 @@ def jsonl_lines(handle, source: str) -> Iterator[tuple[int, str | InputError]]:
 
 def parse_record(line: str, where: str, default_id: str, source: str) -> Document:
     """Turn one JSONL line into a Document; every problem is an InputError naming ``where``."""
-    record = parse_json_line(line, where)
+    return record_document(parse_json_line(line, where), where, default_id, source)
+
+
+def record_document(record, where: str, default_id: str, source: str) -> Document:
+    """:func:`parse_record` of a record already parsed."""
     if not isinstance(record, dict):
         raise InputError(f"{where}: expected a JSON object, got {type(record).__name__}")
     if "text" not in record:

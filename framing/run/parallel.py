@@ -217,12 +217,40 @@ def classify_parallel(items: Iterable, *, model, method: str, unit: str, batch_s
                     yield output
 
 
+class dask_client:
+    """The ``dask.distributed.Client`` of ``scheduler`` (an address, or a Client, used as it
+    is); one UsageError line when Dask is missing or the scheduler cannot be reached. A
+    client made here is closed on leaving."""
+
+    def __init__(self, scheduler):
+        self.scheduler = scheduler
+        self.client = None
+
+    def __enter__(self):
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise UsageError("--scheduler needs Dask: pip install 'framing[dask]'") from None
+        if isinstance(self.scheduler, Client):
+            return self.scheduler
+        try:
+            self.client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UsageError(f"--scheduler {self.scheduler}: cannot connect ({exc})") from None
+        return self.client
+
+    def __exit__(self, *exc_info):
+        if self.client is not None:
+            self.client.close()
+        return False
+
+
 class _backend:
     """joblib's default (loky processes), or its dask backend on a Dask cluster."""
 
     def __init__(self, scheduler):
         self.scheduler = scheduler
-        self.client = self.config = None
+        self.connection = self.config = None
 
     def __enter__(self):
         import joblib
@@ -233,19 +261,8 @@ class _backend:
                                                  initargs=(os.getpid(),))
             self.config.__enter__()
             return None
-        try:
-            from dask.distributed import Client
-        except ImportError:
-            raise UsageError("--scheduler needs Dask: pip install 'framing[dask]'") from None
-
-        if isinstance(self.scheduler, Client):
-            client = self.scheduler
-        else:
-            try:
-                client = self.client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise UsageError(f"--scheduler {self.scheduler}: cannot connect ({exc})") \
-                    from None
+        self.connection = dask_client(self.scheduler)
+        client = self.connection.__enter__()
         self.config = joblib.parallel_config(backend="dask", client=client)
         self.config.__enter__()
         return -1
@@ -253,6 +270,6 @@ class _backend:
     def __exit__(self, *exc_info):
         if self.config is not None:
             self.config.__exit__(*exc_info)
-        if self.client is not None:
-            self.client.close()
+        if self.connection is not None:
+            self.connection.__exit__(*exc_info)
         return False
