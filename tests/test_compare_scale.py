@@ -118,14 +118,16 @@ def test_a_frequent_term_survives_pruning_with_its_count(monkeypatch):
 
 
 def test_the_budget_does_not_bite_on_the_shipped_corpus(repo, monkeypatch):
+    from framing.comparison import api
+
     kept = {}
-    real = accumulate.Accumulator.kept_articles
+    real = api.analyse
 
-    def spy(self):
-        kept["acc"] = self
-        return real(self)
+    def spy(acc, *args, **kwargs):
+        kept["acc"] = acc
+        return real(acc, *args, **kwargs)
 
-    monkeypatch.setattr(accumulate.Accumulator, "kept_articles", spy)
+    monkeypatch.setattr(api, "analyse", spy)
     assert invoke("compare", repo / "corpus", *FAST).exit_code == 0
     acc = kept["acc"]
     assert acc.term_cutoff == 0

@@ -49,20 +49,31 @@ class Groups:
     """Per-article counts arranged by group: the arrays every statistic starts from."""
 
     names: list[str]
-    members: dict            # group -> its Articles
+    rows: dict               # group -> its articles' rows of the accumulator's table
     tagged: dict             # group -> array (articles, frames) of passages tagged
     passages: dict           # group -> array (articles,) of passages
 
     @classmethod
-    def of(cls, articles: Iterable[Article]) -> "Groups":
-        articles = list(articles)
-        names = group_order(a.group for a in articles)
-        members: dict = {g: [] for g in names}
-        for article in articles:
-            members[article.group].append(article)
-        return cls(names, members,
-                   {g: np.array([a.tagged for a in members[g]], dtype=float) for g in names},
-                   {g: np.array([a.passages for a in members[g]], dtype=float) for g in names})
+    def of(cls, acc: Accumulator) -> "Groups":
+        """The articles with a group and a passage kept, in corpus order within each group,
+        taken as arrays from the accumulator's table (no object per article)."""
+        table = acc.table
+        order = table.rows_in_order()
+        order = order[(table.passages[order] > 0) & (table.group[order] >= 0)]
+        numbers = table.group[order]
+        by_number = np.argsort(numbers, kind="stable")  # corpus order kept within a group
+        sorted_numbers = numbers[by_number]
+        starts = np.searchsorted(sorted_numbers, np.arange(len(table.groups) + 1))
+        rows = {table.groups[n]: order[by_number[starts[n]:starts[n + 1]]]
+                for n in range(len(table.groups)) if starts[n + 1] > starts[n]}
+        names = group_order(rows)
+        return cls(names, {g: rows[g] for g in names},
+                   {g: table.tagged[rows[g]].astype(float) for g in names},
+                   {g: table.passages[rows[g]].astype(float) for g in names})
+
+    def size(self, group: str) -> int:
+        """Articles in ``group``."""
+        return len(self.rows[group])
 
 
 def analyse(acc: Accumulator, settings: dict, baseline_report: dict | None,
@@ -74,7 +85,7 @@ def analyse(acc: Accumulator, settings: dict, baseline_report: dict | None,
     With a coded sample in the accumulator, corrected shares and per-group accuracy (see
     :mod:`framing.comparison.validation`); ``card`` (the model card) says how accurate the
     tags were measured to be, and ``adjust="model-card"`` adds adjusted shares from it."""
-    groups = Groups.of(acc.kept_articles())
+    groups = Groups.of(acc)
     shares, group_totals, distributions = _shares(groups, acc, settings)
     share_of = {(row["group"], row["frame"]): row for row in shares}
     omnibus = _omnibus_tests(groups, acc, settings)
@@ -90,9 +101,9 @@ def analyse(acc: Accumulator, settings: dict, baseline_report: dict | None,
         if plan["mode"] == "top" else None
     distinctive, quotes = _terms_and_quotes(groups.names, acc, settings)
     warnings = _warnings(groups, acc.frames, shares)
-    articles = _article_rows(groups, acc.frames) if len(acc.articles) <= ARTICLE_ROWS else []
-    if len(acc.articles) > ARTICLE_ROWS:
-        warnings.append(f"{len(acc.articles):,} articles: the per-article table is left out of "
+    articles = _article_rows(groups, acc) if acc.article_count <= ARTICLE_ROWS else []
+    if acc.article_count > ARTICLE_ROWS:
+        warnings.append(f"{acc.article_count:,} articles: the per-article table is left out of "
                         f"the report (it is kept up to {ARTICLE_ROWS:,} articles); framing "
                         "classify --format jsonl gives every passage's tags")
     validation = None
@@ -148,10 +159,12 @@ def _shares(groups: Groups, acc: Accumulator, settings: dict):
     return shares, totals, distributions
 
 
-def _article_rows(groups: Groups, frames) -> list[dict]:
+def _article_rows(groups: Groups, acc: Accumulator) -> list[dict]:
+    frames = acc.frames
     rows = []
     for g in groups.names:
-        for article in groups.members[g]:
+        for row in groups.rows[g]:
+            article = Article(*acc.table.article(int(row)))
             rows.append({
                 "group": g, "source": article.source, "document_id": article.document_id,
                 "title": article.meta.get("title"), "url": article.meta.get("url"),
@@ -165,7 +178,7 @@ def _article_rows(groups: Groups, frames) -> list[dict]:
 def _omnibus_tests(groups: Groups, acc: Accumulator, settings: dict) -> dict:
     """Per frame: groups x (tagged, untagged) passages; mix: groups x frames of tags."""
     names = groups.names
-    labels = np.concatenate([np.full(len(groups.members[g]), i, dtype=np.int64)
+    labels = np.concatenate([np.full(groups.size(g), i, dtype=np.int64)
                              for i, g in enumerate(names)])
     K = np.concatenate([groups.tagged[g] for g in names])
     N = np.concatenate([groups.passages[g] for g in names])
@@ -246,7 +259,7 @@ def _warnings(groups: Groups, frames, shares) -> list[str]:
     if len(names) < 2:
         warnings.append("only one group: there is nothing to compare it with; shares and "
                         "intervals are still reported")
-    single = [g for g in names if len(groups.members[g]) == 1]
+    single = [g for g in names if groups.size(g) == 1]
     if single:
         what = "every group has" if len(single) == len(names) else \
             f"{len(single)} group(s) have"
