@@ -34,7 +34,7 @@ from scipy.stats.contingency import association
 #: articles (one resample per block at most, i.e. the size of the counts themselves). The
 #: draws are the same, in the same order, as drawing every resample at once, so the results
 #: do not depend on it.
-BLOCK_ELEMENTS = 4_000_000
+BLOCK_ELEMENTS = 1_000_000
 
 
 def block_rows(row_elements: int, block_elements: int | None = None) -> int:
