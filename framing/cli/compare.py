@@ -11,8 +11,8 @@ import sys
 import click
 
 from framing.cli.options import parallel_options, reports_errors
-from framing.comparison.options import (DEFAULT_MIN_GROUP_SIZE, DEFAULT_RESAMPLES,  # stdlib only
-                                        DEFAULT_SEED)
+from framing.comparison.options import (ADJUSTMENTS, DEFAULT_MIN_GROUP_SIZE,  # stdlib only
+                                        DEFAULT_RESAMPLES, DEFAULT_SEED, PAIRS_CHOICES)
 from framing.errors import UsageError
 from framing.frames import METHODS
 from framing.comparison.report import FORMATS  # standard library only
@@ -106,14 +106,14 @@ def _write_stdout(text: str) -> None:
               help="A coded sheet (framing sample, then framing annotate or a spreadsheet): "
                    "adds corrected shares whose intervals include the tagger's error, and "
                    "each group's precision and recall.")
-@click.option("--adjust", type=click.Choice(["model-card"]), default=None,
+@click.option("--adjust", type=click.Choice(ADJUSTMENTS), default=None,
               help="Add adjusted classify-and-count shares from the model card's error "
                    "rates (a sensitivity check; --validation is the real correction).")
 @click.option("--min-group-size", type=click.IntRange(0), default=DEFAULT_MIN_GROUP_SIZE,
               show_default=True, metavar="N",
               help="Flag groups with fewer than N passages as small, in every format (0: "
                    "none).")
-@click.option("--pairs", type=click.Choice(["auto", "all"]), default="auto", show_default=True,
+@click.option("--pairs", type=click.Choice(PAIRS_CHOICES), default="auto", show_default=True,
               help="Which pairs of groups to test: auto = every pair of up to 30 groups, "
                    "adjacent periods by date, the top pairs beyond 30 groups; all = every "
                    "pair (quadratic in groups).")

@@ -20,14 +20,13 @@ from framing.comparison.analysis import MIN_EXPECTED, analyse
 from framing.comparison.checks import check_groups
 from framing.comparison.cluster import ClusterPassages
 from framing.comparison.gates import load_baseline
-from framing.comparison.pairs import check_pairs
 from framing.comparison.options import (DEFAULT_CONFIDENCE, DEFAULT_MIN_GROUP_SIZE,
                                         DEFAULT_PRIOR_SCALE, DEFAULT_RESAMPLES, DEFAULT_SEED,
                                         DEFAULT_TOP_QUOTES, DEFAULT_TOP_TERMS,
-                                        check_group_options, check_options)
+                                        check_choices, check_group_options, check_options)
 from framing.comparison.result import ComparisonResult
 from framing.comparison.terms import stop_words, terms
-from framing.comparison.validation import ADJUSTMENTS, CodedSample
+from framing.comparison.validation import CodedSample
 from framing.errors import InputError, UsageError
 from framing.frames import FRAMES, METHODS
 from framing.io.atomic import refuse_overwriting_inputs
@@ -92,10 +91,8 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
                   baseline=baseline, fail_on_shift=fail_on_shift,
                   fail_on_divergence=fail_on_divergence)
     check_group_options(min_group_size=min_group_size)
-    check_pairs(pairs)
+    check_choices(pairs=pairs, adjust=adjust)
     field_name, period = parse_by(by)
-    if adjust is not None and adjust not in ADJUSTMENTS:
-        raise UsageError(f"unknown --adjust {adjust!r}; expected {', '.join(ADJUSTMENTS)}")
     baseline_report = load_baseline(baseline) if isinstance(baseline, (str, os.PathLike)) \
         else baseline
     coded = CodedSample.load(validation, (settings or {}).get("unit")) \
@@ -182,12 +179,10 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str | None = None,
                   baseline=baseline, fail_on_shift=fail_on_shift,
                   fail_on_divergence=fail_on_divergence)
     check_group_options(min_group_size=min_group_size)
-    check_pairs(pairs)
+    check_choices(pairs=pairs, adjust=adjust)
     field_name, _ = parse_by(by)
     baseline_report = load_baseline(baseline) if isinstance(baseline, (str, os.PathLike)) \
         else baseline
-    if adjust is not None and adjust not in ADJUSTMENTS:
-        raise UsageError(f"unknown --adjust {adjust!r}; expected {', '.join(ADJUSTMENTS)}")
     tagged = is_tagged_file(corpus)
     # tagged passages do not record their unit: a sheet's unit is checked on raw corpora only
     coded = CodedSample.load(validation, None if tagged else unit or "paragraph") \

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from framing.errors import UsageError
 
+#: ``--pairs``: ``auto`` picks the pairs by what the groups are (see comparison/pairs.py).
+PAIRS_CHOICES = ("auto", "all")
+#: ``--adjust``: adjusted shares from the model card's error rates (comparison/validation.py).
+ADJUSTMENTS = ("model-card",)
 DEFAULT_SEED = 20250602
 DEFAULT_RESAMPLES = 2000
 DEFAULT_CONFIDENCE = 0.95
@@ -43,3 +47,11 @@ def check_group_options(*, min_group_size) -> None:
     if isinstance(min_group_size, bool) or not isinstance(min_group_size, int) \
             or min_group_size < 0:
         raise UsageError(f"--min-group-size must be a whole number >= 0, got {min_group_size!r}")
+
+
+def check_choices(*, pairs, adjust) -> None:
+    """Refuse a ``pairs`` or ``adjust`` value the comparison does not know."""
+    if pairs not in PAIRS_CHOICES:
+        raise UsageError(f"--pairs must be one of {', '.join(PAIRS_CHOICES)}, got {pairs!r}")
+    if adjust is not None and adjust not in ADJUSTMENTS:
+        raise UsageError(f"unknown --adjust {adjust!r}; expected {', '.join(ADJUSTMENTS)}")

@@ -29,7 +29,6 @@ import numpy as np
 
 from framing.comparison.stats import (bh_adjust, fisher_exact_test, holm_adjust,
                                       jensen_shannon_divergence, newcombe_difference_interval)
-from framing.errors import UsageError
 from framing.io.corpus import parse_by
 
 #: Beyond this many groups (not dates), only the top pairs are tested unless --pairs all.
@@ -38,13 +37,7 @@ PAIR_LIMIT = 30
 TOP_PER_SIDE = 10
 #: Largest significant changes flagged per frame in ``adjacent`` mode.
 CHANGES_FLAGGED = 3
-PAIRS_CHOICES = ("auto", "all")
 ALPHA = 0.05
-
-
-def check_pairs(pairs: str) -> None:
-    if pairs not in PAIRS_CHOICES:
-        raise UsageError(f"--pairs must be one of {', '.join(PAIRS_CHOICES)}, got {pairs!r}")
 
 
 def is_time(by: str) -> bool:

@@ -22,7 +22,6 @@ from framing.comparison.stats import bh_adjust, holm_adjust
 from framing.errors import InputError, UsageError
 from framing.io.sheets import read_sheet
 
-ADJUSTMENTS = ("model-card",)
 #: Groups with fewer coded passages than this are left out of the heterogeneity test.
 MIN_CODED_FOR_BIAS = 5
 #: Pairs whose conclusion changes named in one warning, at most.

@@ -75,6 +75,13 @@ def frame_list_problem(frames) -> str | None:
     return None
 
 
+def id_problem(raw_id) -> str | None:
+    """Why a record's ``id`` cannot name it (None when it can: a string or an integer)."""
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
+        return "'id' must be a string or an integer"
+    return None
+
+
 def gold_paths(folder: str | os.PathLike) -> list[Path]:
     """The gold files of a folder: its ``*.jsonl`` (label-only files such as the second,
     blind pass live in its ``labels/`` subfolder and are not training data)."""
@@ -124,8 +131,8 @@ def load_labelled(paths: Iterable[str | os.PathLike]) -> LabelledSet:
             problems.append(f"{where}: {problem}")
             continue
         raw_id = record.get("id", where)
-        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
-            problems.append(f"{where}: 'id' must be a string or an integer")
+        if id_problem(raw_id):
+            problems.append(f"{where}: {id_problem(raw_id)}")
             continue
         record_id = str(raw_id)
         if record_id in seen_ids:

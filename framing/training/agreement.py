@@ -12,7 +12,7 @@ from typing import Iterable
 
 from framing.errors import InputError
 from framing.frames import FRAMES
-from framing.io.labelled import frame_list_problem, json_records
+from framing.io.labelled import frame_list_problem, id_problem, json_records
 
 
 def read_labels(paths: Iterable[str | os.PathLike]) -> dict[str, set[str]]:
@@ -31,8 +31,8 @@ def read_labels(paths: Iterable[str | os.PathLike]) -> dict[str, set[str]]:
             problems.append(f"{where}: need a JSON object with 'id' and 'frames'")
             continue
         raw_id, frames = record["id"], record["frames"]
-        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
-            problems.append(f"{where}: 'id' must be a string or an integer")
+        if id_problem(raw_id):
+            problems.append(f"{where}: {id_problem(raw_id)}")
             continue
         problem = frame_list_problem(frames)
         if problem:
