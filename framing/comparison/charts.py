@@ -182,7 +182,7 @@ def shares_chart(result, groups=None) -> str:
     panels[0].set_yticks(positions, labels=[
         _labelled(result, g, result.group_totals[g]["passages"], "n={n}") for g in groups])
     panels[0].invert_yaxis()
-    level = int(round(result.settings.get("confidence", 0.95) * 100))
+    level = result.confidence_percent
     figure.supxlabel(f"share of passages with the frame (whiskers: {level}% interval)",
                      fontsize=9)
     return _svg(figure, "shares", "Share of passages with each frame per group, with intervals")
@@ -252,7 +252,7 @@ def corrected_chart(result, groups=None) -> str:
         axes.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     panels[0].set_yticks(range(len(groups)), labels=[_short(g) for g in groups])
     panels[0].set_ylim(len(groups) - 0.5, -0.5)
-    level = int(round(result.settings.get("confidence", 0.95) * 100))
+    level = result.confidence_percent
     figure.supxlabel(f"share of passages: raw tags (hollow, grey) and corrected for the "
                      f"tagger's error (filled); lines: {level}% intervals", fontsize=9)
     return _svg(figure, "corrected", "Raw and corrected shares per group and frame, with "
@@ -287,7 +287,7 @@ def time_chart(result) -> str:
     step = max(1, len(periods) // 12)
     panels[-1].set_xticks(x[::step], labels=[_short(p) for p in periods[::step]],
                           rotation=45, ha="right", rotation_mode="anchor")
-    level = int(round(result.settings.get("confidence", 0.95) * 100))
+    level = result.confidence_percent
     figure.supylabel("share of passages", fontsize=9)
     figure.suptitle(f"Shares over time (bands: {level}% intervals; circled: the largest "
                     "significant changes)", fontsize=9)

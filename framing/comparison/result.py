@@ -83,6 +83,11 @@ class ComparisonResult:
         raise KeyError((group, frame))
 
     @property
+    def confidence_percent(self) -> int:
+        """The confidence of the intervals in percent (95), as every report prints it."""
+        return int(round(self.settings.get("confidence", 0.95) * 100))
+
+    @property
     def failed_gates(self) -> list[dict]:
         return [gate for gate in self.gates if not gate["passed"]]
 

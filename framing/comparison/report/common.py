@@ -118,7 +118,7 @@ def summary_line(result) -> list[tuple[str, str]]:
 
 def confidence_level(result) -> int:
     """The confidence of the intervals in percent (95)."""
-    return int(round(result.settings.get("confidence", 0.95) * 100))
+    return result.confidence_percent
 
 
 def pairwise_header(level: int) -> list[str]:

@@ -87,7 +87,7 @@ def corrected_pairs(result) -> tuple[str, list[str], list[list[str]]]:
     tested = [r for r in result.pairwise if r.get("corrected_p_bh") is not None]
     significant = sorted((r for r in tested if r["corrected_p_bh"] < ALPHA),
                          key=lambda r: (r["corrected_p_value"], r["frame"], r["a"], r["b"]))
-    level = int(round(result.settings.get("confidence", 0.95) * 100))
+    level = result.confidence_percent
     if not tested:
         return "No pair of groups has corrected shares on both sides.", [], []
     sentence = (f"{len(significant)} of {len(tested)} pairwise differences of corrected "
