@@ -14,7 +14,7 @@ import textwrap
 from typing import Callable
 
 from framing.frames import FRAME_DEFINITIONS, FRAMES
-from framing.io.sheets import read_sheet, write_sheet
+from framing.io.sheets import read_sheet_and_format, write_sheet
 from framing.io.writers import terminal_safe
 
 KEYS_HELP = ("keys: 1-4 toggle a frame · Enter save and next · 0 no frame (save and next) · "
@@ -22,20 +22,12 @@ KEYS_HELP = ("keys: 1-4 toggle a frame · Enter save and next · 0 no frame (sav
 ENTER = ("\r", "\n")
 
 
-def sheet_file_format(path: str | os.PathLike) -> str:
-    """jsonl or csv, from what the file holds (as :func:`read_sheet` decides)."""
-    with open(path, "rb") as handle:
-        head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-    return "jsonl" if head.startswith(b"{") else "csv"
-
-
 class CodingSession:
     """The passages of one sheet, the one being coded and the frames marked on it."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = os.fspath(path)
-        self.records = read_sheet(self.path)
-        self.format = sheet_file_format(self.path)
+        self.records, self.format = read_sheet_and_format(self.path)
         self.position = self.first_uncoded()
         self.marked: set = self._saved_frames()
 

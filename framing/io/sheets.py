@@ -135,12 +135,19 @@ def read_sheet(path: str | os.PathLike) -> list[dict]:
 
     Raises :class:`~framing.errors.InputError` naming the file and line of the first problem,
     and on a sheet with no records or with the same passage twice."""
+    return read_sheet_and_format(path)[0]
+
+
+def read_sheet_and_format(path: str | os.PathLike) -> tuple[list[dict], str]:
+    """:func:`read_sheet`'s records and the format the file is in (``jsonl`` or ``csv``),
+    so a sheet rewritten after coding stays in its own format."""
     path = os.fspath(path)
     text = decode_text(read_input(path, "coding sheet", MAX_SHEET_BYTES), path)
     records = []
     if not text.strip():
         raise InputError(f"{path}: the coding sheet is empty (no records)")
-    if text.lstrip().startswith("{"):
+    fmt = "jsonl" if text.lstrip().startswith("{") else "csv"
+    if fmt == "jsonl":
         for line_no, line in enumerate(text.split("\n"), start=1):
             if line.strip():
                 where = f"{path}:{line_no}"
@@ -164,4 +171,4 @@ def read_sheet(path: str | os.PathLike) -> list[dict]:
         if key in seen:
             raise InputError(f"{path}: passage {key[1]} of {key[0]!r} is on the sheet twice")
         seen.add(key)
-    return records
+    return records, fmt
