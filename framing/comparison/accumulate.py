@@ -24,6 +24,7 @@ had come after these: the way partitions of a corpus accumulated on a cluster ar
 
 from __future__ import annotations
 
+import functools
 import heapq
 import sys
 from collections import Counter, defaultdict
@@ -97,6 +98,7 @@ class Accumulator:
         if self.table is None:
             self.table = ArticleTable(len(self.frames), self.articles_once)
         self._frame_set = frozenset(self.frames)
+        self._score_keys: dict = {}  # group -> its (group, frame) keys of score_sums
 
     def spawn(self) -> "Accumulator":
         """An empty accumulator with these settings (for a partition of the corpus)."""
@@ -119,12 +121,13 @@ class Accumulator:
     def add(self, passage, order: int | None = None) -> None:
         """Count one passage; ``order`` places its article in the corpus (default: the
         order articles are met in)."""
-        source = str(_get(passage, "source", ""))
-        document_id = str(_get(passage, "document_id", ""))
+        get = passage.get if isinstance(passage, dict) else functools.partial(getattr, passage)
+        source = str(get("source", ""))
+        document_id = str(get("document_id", ""))
         table = self.table
         if (source, document_id) != table.current_key \
                 and table.find(source, document_id) is None:
-            meta = _get(passage, "meta", None) or {}
+            meta = get("meta", None) or {}
             try:
                 group = group_value(meta, self.field_name, self.period)
             except ValueError as exc:
@@ -134,26 +137,29 @@ class Accumulator:
         group = table.current_group
         if group is None:
             return
-        frames = set(_get(passage, "frames", ()) or ())
-        unknown = frames - self._frame_set
-        if unknown:
+        frames = set(get("frames", ()) or ())
+        if not frames <= self._frame_set:
             raise InputError(f"{source} ({document_id}): unknown frame(s) "
-                             f"{', '.join(sorted(unknown))}")
-        scores = _get(passage, "scores", None) or {}
-        text = str(_get(passage, "text", "") or "")
+                             f"{', '.join(sorted(frames - self._frame_set))}")
+        scores = get("scores", None) or {}
+        text = str(get("text", "") or "")
         if self._repeated(group, text) and self.dedupe:
             self.dropped[group] += 1
             return
         pending = table.pending  # the current article's counts
         pending[0] += 1
         if self.coded_sample is not None:
-            self.coded_sample.match(document_id, int(_get(passage, "passage_index", 0) or 0),
+            self.coded_sample.match(document_id, int(get("passage_index", 0) or 0),
                                     text, group, table.current_order, frames)
         words = [sys.intern(word) for word in self.tokenise(text)]
         self._count(self.background, words)
+        keys = self._score_keys.get(group)
+        if keys is None:
+            keys = self._score_keys[group] = [(group, frame) for frame in self.frames]
+        score_sums = self.score_sums
         for k, frame in enumerate(self.frames, start=1):
             score = float(scores.get(frame, 0.0) or 0.0)
-            self.score_sums[(group, frame)] += score
+            score_sums[keys[k - 1]] += score
             if frame not in frames:
                 continue
             pending[k] += 1
