@@ -32,6 +32,7 @@ from framing.frames import FRAMES, METHODS
 from framing.io.atomic import refuse_overwriting_inputs
 from framing.io.corpus import MAX_LISTED_PROBLEMS, canonical_by, parse_by
 from framing.io.corpus_stream import open_corpus
+from framing.io.spill import release_free_heap
 from framing.io.tagged import is_tagged_file, read_tagged
 from framing.model.storage import load_model
 from framing.run.classify import classify_documents
@@ -111,6 +112,7 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
         for passage in passages:
             acc.add(passage)
     acc.finish()
+    release_free_heap()  # what counting the corpus freed, before the statistics
     if acc.problems:
         listed = acc.problems[:MAX_LISTED_PROBLEMS]
         raise InputError(f"{len(acc.problems)} article(s) cannot be grouped by {by}, nothing "
@@ -131,6 +133,8 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
     result = analyse(acc, recorded, baseline_report, fail_on_shift, fail_on_divergence,
                      card=model_card, adjust=adjust)
     check_groups(result, acc, min_group_size, bool(dedupe))
+    del acc
+    release_free_heap()  # and what the statistics freed, before the reports are written
     return result
 
 

@@ -2,13 +2,13 @@
 
 :class:`ArticleTable` holds a row per article: its passages and tagged passages per frame,
 the numbers of its group and source, and its place in the corpus (fixed-width rows of a
-:class:`~framing.comparison.spill.RowStore`), and one JSON string of its id, title, url and
-date (a :class:`~framing.comparison.spill.RecordStore`). Both keep only their latest block in
-memory and write full blocks to a temporary file, so the rows of a million articles cost the
-heap nothing; :meth:`ArticleTable.column` reads a field of every row back in the narrowest
-integer type that holds it (a byte or two an article) when the analysis needs it. The
-counts of the article being read are kept apart (:attr:`ArticleTable.pending`) and written
-to its row when the next article starts.
+:class:`~framing.io.spill.RowStore`), and one JSON string of its id, title, url and date (a
+:class:`~framing.io.spill.RecordStore`). Both keep only their latest block in memory and
+write full blocks to a temporary file, so the rows of a million articles cost the heap
+nothing. The counts of the article being read wait in :attr:`ArticleTable.pending` and are
+written to its row once, when the next article starts. For the analysis,
+:meth:`ArticleTable.partitioned` lays the rows out by group (on disk too), to be read back
+one group at a time.
 
 To find an article met before, the table keeps an index by id (:class:`HashIndex`, 12 bytes
 an article), unless its articles come whole and once (``articles_once``: each article's
@@ -16,9 +16,10 @@ passages one after another, and no article again later, as classifying a corpus 
 whose ids were checked to be unique): then the article being read is the only one it can be.
 
 :class:`DigestSet` holds the 8-byte digests of passages' normal forms, each mixed with its
-group's: 8 bytes a passage, in 256 sorted arrays by the digest's first byte (a merge of the
-latest ones copies one small array at a time, never the whole set), against about 70 bytes
-in a Python set.
+group's: 8 bytes a passage, in 256 sorted arrays by the digest's first byte, each in an
+anonymous memory map of its own (a merge of the latest ones rewrites one small array at a
+time, never the whole set, and freeing the set gives the memory back to the system), against
+about 70 bytes in a Python set.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ when closed, never named in the file system), written once and read back in bloc
   field of every row back, block by block, in the narrowest integer type that holds it.
 - :class:`RecordStore`: byte strings of any length; the latest :data:`SPILL_BYTES` in
   memory, the rest in one file, found through a second file of their offsets.
+- :class:`Partitioned`: a RowStore's rows laid out by a small code (a group's number), each
+  code's rows read back together.
 
 A store that never fills its first block never opens a file, so small corpora stay in
 memory. Where no temporary file can be made, blocks stay in memory (as before). Both pickle
@@ -26,7 +28,9 @@ system when the array is freed, where a freed block of the C heap can stay in th
 
 from __future__ import annotations
 
+import functools
 import mmap
+import sys
 import tempfile
 
 import numpy as np
@@ -35,6 +39,28 @@ import numpy as np
 CHUNK_ROWS = 1 << 14
 #: Bytes of :class:`RecordStore` records held in memory before they are written out.
 SPILL_BYTES = 1 << 20
+
+
+def release_free_heap() -> None:
+    """Give the free pages of the C heap back to the system (glibc's ``malloc_trim``; nothing
+    where there is no such call). The heap keeps blocks freed in the middle of it: after a
+    long phase (a million articles counted) a later one (the report) would otherwise peak on
+    top of them."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return None
 
 
 def anonymous_map(size: int) -> mmap.mmap:
