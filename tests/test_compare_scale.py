@@ -14,8 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 import framing.comparison.accumulate as accumulate
+import framing.comparison.columns
 import framing.errors
 import framing.io.corpus
+import framing.io.spill
 import framing.run.parallel
 from framing.cli import cli
 from framing.comparison.accumulate import Accumulator
@@ -162,7 +164,7 @@ def test_digest_set_finds_repeats_across_its_sorted_array(monkeypatch):
 def test_a_jsonl_corpus_is_checked_without_its_texts_and_read_again(records):
     corpus = open_corpus(records, by="date")
     assert isinstance(corpus, StreamedCorpus) and len(corpus) == 300
-    assert len(corpus.groups) == 20 and len(corpus.group_of) == 300
+    assert len(corpus.groups) == 20
     assert [text for text in _strings(corpus, 40) if text != corpus.path] == []  # no text
     documents = list(corpus.read())
     assert [d.document_id for d in documents] == [f"r{k}" for k in range(300)]
@@ -205,16 +207,84 @@ def test_streamed_and_loaded_corpora_give_the_same_report(records, tmp_path, mon
     assert streamed.stdout == loaded.stdout
 
 
+# -- rows and records on disk ------------------------------------------------------------------
+
+@pytest.fixture()
+def tiny_blocks(monkeypatch):
+    """Blocks of a few rows and bytes: every table spills to disk, every index merges."""
+    monkeypatch.setattr(framing.io.spill, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(framing.io.spill, "SPILL_BYTES", 100)
+    monkeypatch.setattr(framing.comparison.columns, "RECENT", 5)
+
+
+def test_reports_are_the_same_with_the_rows_on_disk(records, tmp_path, monkeypatch):
+    """Raw records (articles whole and once) and tagged passages (the index by id), with
+    and without every block written out: the same reports."""
+    tagged = tmp_path / "tagged.jsonl"
+    assert invoke("classify", records, "--format", "jsonl", "-o", tagged).exit_code == 0
+    runs = [[records, "--by", "date", "--dedupe"], [records, "--by", "outlet"],
+            [tagged, "--by", "outlet"]]
+    before = [invoke("compare", *args, *FAST).stdout for args in runs]
+    monkeypatch.setattr(framing.io.spill, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(framing.io.spill, "SPILL_BYTES", 100)
+    monkeypatch.setattr(framing.comparison.columns, "RECENT", 5)
+    after = [invoke("compare", *args, *FAST).stdout for args in runs]
+    assert after == before and all(json.loads(text)["groups"] for text in after)
+
+
+def test_an_article_met_again_after_its_row_went_to_disk(tiny_blocks):
+    acc = _accumulator(top_quotes=1)
+    for k in range(30):
+        acc.add(_passage(k, f"g{k % 3}", f"Talks resumed in Istanbul, day {k}."))
+    acc.add(_passage(2, "g2", "Shelling hit Kharkiv.", frames=("civilian_harm",)))
+    assert acc.table.rows.spilled > 2 and acc.table.identities.spilled > 2
+    articles = acc.kept_articles()
+    assert len(articles) == 30 and articles[2].passages == 2
+    assert articles[2].tagged == [0, 0, 1, 1] and articles[2].meta["title"] == "t2"
+    assert [a.document_id for a in articles] == [f"d{k}" for k in range(30)]
+
+
+def test_memory_per_article_does_not_grow_with_the_corpus(monkeypatch):
+    """Articles whole and once: what the table holds in memory stays one block of rows and
+    of records, however many articles; the passages' digests are 8 bytes each; grouping for
+    the analysis holds no array of every article's."""
+    from framing.comparison.analysis import Groups
+
+    monkeypatch.setattr(framing.io.spill, "CHUNK_ROWS", 1_024)
+    monkeypatch.setattr(framing.io.spill, "SPILL_BYTES", 16_384)
+    monkeypatch.setattr(framing.comparison.columns, "RECENT", 256)
+    acc = _accumulator(articles_once=True)
+    held = []
+    for k in range(24_000):
+        acc.add(_passage(k, f"g{k % 50}", f"Talks in Istanbul, round {k}."))
+        if k % 1_000 == 999:
+            held.append(acc.table.nbytes)
+    # a block of rows (36 bytes each) and at most a block of records and their ends, from
+    # the first thousand articles to the last: under 3 bytes an article at 24,000
+    assert max(held) < 1_024 * 36 + 2 * 16_384
+    assert acc.seen.nbytes == 8 * (len(acc.seen) - len(acc.seen.recent))
+    acc.finish()
+    assert len(acc.seen) == 0
+    groups = Groups.of(acc)
+    assert groups.parts.blocks.file is not None  # laid out by group on disk
+    assert groups.size("g7") == 480 and groups.tagged["g7"].shape == (480, len(FRAMES))
+    assert groups.rows["g7"].tolist() == list(range(7, 24_000, 50))
+
+
 # -- merging partitions ----------------------------------------------------------------------
 
-def test_merged_partitions_by_group_equal_one_pass(records):
+@pytest.mark.parametrize("once", [False, True])
+@pytest.mark.parametrize("blocks", ["default", "tiny"])
+def test_merged_partitions_by_group_equal_one_pass(records, once, blocks, request):
     from framing.comparison.api import compare_passages
     from framing.io.corpus import load_corpus
     from framing.run.classify import classify_documents
 
+    if blocks == "tiny":
+        request.getfixturevalue("tiny_blocks")
     passages = [p.to_dict() for p in classify_documents(load_corpus(records).documents)]
-    one = _accumulator(top_quotes=3, dedupe=True)
-    parts = [_accumulator(top_quotes=3, dedupe=True) for _ in range(3)]
+    one = _accumulator(top_quotes=3, dedupe=True, articles_once=once)
+    parts = [_accumulator(top_quotes=3, dedupe=True, articles_once=once) for _ in range(3)]
     places: dict = {}
     for passage in passages:
         one.add(passage)

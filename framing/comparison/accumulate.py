@@ -2,13 +2,18 @@
 
 Passages stream through :meth:`Accumulator.add` once and are not kept. What stays:
 
-- per article, in arrays grown in blocks (:mod:`framing.comparison.columns`): its passages and
-  tagged passages per frame (4-byte integers), its group's and source's numbers, and one short
-  JSON string of its id, title, url and date (what the report's article rows show): about
-  60 bytes and the length of those strings, never its metadata dict or its text;
-- per passage, only an 8-byte digest of its normal form (:mod:`framing.text.dedupe`) in one
-  sorted array for the whole corpus (:class:`~framing.comparison.columns.DigestSet`, 8 to
-  16 bytes a passage), to count exact duplicates (and, with ``dedupe``, drop them);
+- per article, a row (:mod:`framing.comparison.columns`): its passages and tagged passages
+  per frame, its group's and source's numbers, its place in the corpus, and one short JSON
+  string of its id, title, url and date (what the report's article rows show), never its
+  metadata dict or its text. Rows and strings are written to a temporary file a block at a
+  time (:mod:`framing.comparison.spill`), so they cost the heap nothing however many
+  articles there are; finding an article met before takes an index by id (12 bytes an
+  article), unless the articles come whole and once (``articles_once``, as
+  :func:`~framing.comparison.api.compare` classifies a corpus);
+- per passage, only an 8-byte digest of its normal form (:mod:`framing.text.dedupe`) in
+  sorted arrays for the whole corpus (:class:`~framing.comparison.columns.DigestSet`, 8
+  bytes a passage), to count exact duplicates (and, with ``dedupe``, drop them), freed by
+  :meth:`Accumulator.finish` before the analysis;
 - per group and frame the score sums, the best quotes (a heap of ``top_quotes``), and term
   counts, whose number of entries is bounded (:data:`TERM_BUDGET`, see :meth:`_prune`).
 
@@ -19,6 +24,7 @@ had come after these: the way partitions of a corpus accumulated on a cluster ar
 
 from __future__ import annotations
 
+import functools
 import heapq
 import sys
 from collections import Counter, defaultdict
@@ -84,16 +90,28 @@ class Accumulator:
     table: ArticleTable = None
     seen: DigestSet = field(default_factory=DigestSet)  # (group, normal form) digests
     term_entries: int = 0
+    #: Each article's passages come one after another, and no article comes again later
+    #: (no index by id is kept: see :mod:`framing.comparison.columns`).
+    articles_once: bool = False
 
     def __post_init__(self):
         if self.table is None:
-            self.table = ArticleTable(len(self.frames))
+            self.table = ArticleTable(len(self.frames), self.articles_once)
+        self._frame_set = frozenset(self.frames)
+        self._score_keys: dict = {}  # group -> its (group, frame) keys of score_sums
 
     def spawn(self) -> "Accumulator":
         """An empty accumulator with these settings (for a partition of the corpus)."""
         coded = self.coded_sample.spawn() if self.coded_sample is not None else None
         return Accumulator(self.frames, self.field_name, self.period, self.top_quotes,
-                           self.tokenise, dedupe=self.dedupe, coded_sample=coded)
+                           self.tokenise, dedupe=self.dedupe, coded_sample=coded,
+                           articles_once=self.articles_once)
+
+    def finish(self) -> None:
+        """After the last passage: write the last article's counts, and free what only
+        accumulating needs (the passages' digests and the index by id)."""
+        self.table.drop_index()
+        self.seen = DigestSet()
 
     @property
     def article_count(self) -> int:
@@ -103,45 +121,51 @@ class Accumulator:
     def add(self, passage, order: int | None = None) -> None:
         """Count one passage; ``order`` places its article in the corpus (default: the
         order articles are met in)."""
-        source = str(_get(passage, "source", ""))
-        document_id = str(_get(passage, "document_id", ""))
-        row = self.table.find(source, document_id)
-        if row is None:
-            meta = _get(passage, "meta", None) or {}
+        get = passage.get if isinstance(passage, dict) else functools.partial(getattr, passage)
+        source = str(get("source", ""))
+        document_id = str(get("document_id", ""))
+        table = self.table
+        if (source, document_id) != table.current_key \
+                and table.find(source, document_id) is None:
+            meta = get("meta", None) or {}
             try:
                 group = group_value(meta, self.field_name, self.period)
             except ValueError as exc:
                 self.problems.append(f"{source} ({document_id}): {exc}")
                 group = None
-            row = self.table.append(source, document_id, group, meta, order)
-        group = self.table.group_at(row)
+            table.append(source, document_id, group, meta, order)
+        group = table.current_group
         if group is None:
             return
-        frames = set(_get(passage, "frames", ()) or ())
-        unknown = frames - set(self.frames)
-        if unknown:
+        frames = set(get("frames", ()) or ())
+        if not frames <= self._frame_set:
             raise InputError(f"{source} ({document_id}): unknown frame(s) "
-                             f"{', '.join(sorted(unknown))}")
-        scores = _get(passage, "scores", None) or {}
-        text = str(_get(passage, "text", "") or "")
+                             f"{', '.join(sorted(frames - self._frame_set))}")
+        scores = get("scores", None) or {}
+        text = str(get("text", "") or "")
         if self._repeated(group, text) and self.dedupe:
             self.dropped[group] += 1
             return
-        self.table.passages[row] += 1
+        pending = table.pending  # the current article's counts
+        pending[0] += 1
         if self.coded_sample is not None:
-            self.coded_sample.match(document_id, int(_get(passage, "passage_index", 0) or 0),
-                                    text, group, int(self.table.order[row]), frames)
+            self.coded_sample.match(document_id, int(get("passage_index", 0) or 0),
+                                    text, group, table.current_order, frames)
         words = [sys.intern(word) for word in self.tokenise(text)]
         self._count(self.background, words)
-        for k, frame in enumerate(self.frames):
+        keys = self._score_keys.get(group)
+        if keys is None:
+            keys = self._score_keys[group] = [(group, frame) for frame in self.frames]
+        score_sums = self.score_sums
+        for k, frame in enumerate(self.frames, start=1):
             score = float(scores.get(frame, 0.0) or 0.0)
-            self.score_sums[(group, frame)] += score
+            score_sums[keys[k - 1]] += score
             if frame not in frames:
                 continue
-            self.table.tagged[row, k] += 1
+            pending[k] += 1
             self._count(self.frame_terms[(frame, group)], words)
             if self.top_quotes > 0:
-                self._offer_quote(frame, group, row, passage, score, text)
+                self._offer_quote(frame, group, table.current, passage, score, text)
         if self.term_entries > TERM_BUDGET:
             self._prune()
 
@@ -178,8 +202,8 @@ class Accumulator:
     def kept_articles(self) -> list[Article]:
         """The articles with at least one passage kept (``dedupe`` can drop them all), in
         corpus order."""
-        return [Article(*self.table.article(row))
-                for row in self.table.rows_in_order() if self.table.passages[row]]
+        fields = (self.table.article(int(row)) for row in self.table.rows_in_order())
+        return [Article(*article) for article in fields if article[-1]]
 
     def _offer_quote(self, frame, group, row, passage, score, text) -> None:
         self.sequence += 1

@@ -10,8 +10,8 @@ same input gives the same result.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
@@ -44,36 +44,63 @@ def group_order(groups: Iterable[str]) -> list[str]:
     return sorted(set(groups), key=lambda g: (g.casefold(), g))
 
 
-@dataclass
-class Groups:
-    """Per-article counts arranged by group: the arrays every statistic starts from."""
+class _PerGroup:
+    """Group -> one field of its articles' rows (as floats, unless ``as_float`` is False),
+    read when asked: one group's arrays at a time, never every group's at once."""
 
-    names: list[str]
-    rows: dict               # group -> its articles' rows of the accumulator's table
-    tagged: dict             # group -> array (articles, frames) of passages tagged
-    passages: dict           # group -> array (articles,) of passages
+    def __init__(self, groups: "Groups", name: str, as_float: bool = True) -> None:
+        self.groups, self.name, self.as_float = groups, name, as_float
+
+    def __getitem__(self, group: str) -> np.ndarray:
+        values = self.groups.records(group)[self.name]
+        return values.astype(float) if self.as_float else values
+
+
+class Groups:
+    """Per-article counts arranged by group: the arrays every statistic starts from.
+
+    ``rows[g]``, ``tagged[g]`` (articles x frames) and ``passages[g]`` give group ``g``'s
+    articles in corpus order: their rows of the accumulator's table, and their counts as
+    floats. The rows are laid out by group once (:meth:`ArticleTable.partitioned`, on disk
+    for a large corpus), and each group's are read back when asked."""
+
+    def __init__(self, names: list[str], parts, numbers: dict, explicit_order: bool) -> None:
+        self.names = names
+        self.parts, self.numbers, self.explicit_order = parts, numbers, explicit_order
+        self.rows = _PerGroup(self, "row", as_float=False)
+        self.tagged = _PerGroup(self, "tagged")
+        self.passages = _PerGroup(self, "passages")
+        self._last: tuple = (None, None)
 
     @classmethod
     def of(cls, acc: Accumulator) -> "Groups":
-        """The articles with a group and a passage kept, in corpus order within each group,
-        taken as arrays from the accumulator's table (no object per article)."""
+        """The articles with a group and a passage kept, in corpus order within each group
+        (no object per article, and no array of every article's)."""
         table = acc.table
-        order = table.rows_in_order()
-        order = order[(table.passages[order] > 0) & (table.group[order] >= 0)]
-        numbers = table.group[order]
-        by_number = np.argsort(numbers, kind="stable")  # corpus order kept within a group
-        sorted_numbers = numbers[by_number]
-        starts = np.searchsorted(sorted_numbers, np.arange(len(table.groups) + 1))
-        rows = {table.groups[n]: order[by_number[starts[n]:starts[n + 1]]]
-                for n in range(len(table.groups)) if starts[n + 1] > starts[n]}
-        names = group_order(rows)
-        return cls(names, {g: rows[g] for g in names},
-                   {g: table.tagged[rows[g]].astype(float) for g in names},
-                   {g: table.passages[rows[g]].astype(float) for g in names})
+        count = len(table.groups)
+
+        def codes_of(block):
+            codes = block["group"].astype(np.int64)
+            codes[(block["passages"] == 0) | (codes < 0)] = count  # left out
+            return codes
+
+        parts = table.partitioned(codes_of, count)
+        numbers = {table.groups[n]: n for n in np.flatnonzero(parts.sizes).tolist()}
+        return cls(group_order(numbers), parts, numbers, table.explicit_order)
+
+    def records(self, group: str) -> np.ndarray:
+        """Group ``group``'s rows of the table, in corpus order (the last group asked for is
+        kept)."""
+        if self._last[0] != group:
+            found = self.parts.rows_of(self.numbers[group])
+            if self.explicit_order:
+                found = found[np.argsort(found["order"], kind="stable")]
+            self._last = (group, found)
+        return self._last[1]
 
     def size(self, group: str) -> int:
         """Articles in ``group``."""
-        return len(self.rows[group])
+        return int(self.parts.sizes[self.numbers[group]])
 
 
 def analyse(acc: Accumulator, settings: dict, baseline_report: dict | None,
@@ -176,25 +203,40 @@ def _article_rows(groups: Groups, acc: Accumulator) -> list[dict]:
 
 
 def _omnibus_tests(groups: Groups, acc: Accumulator, settings: dict) -> dict:
-    """Per frame: groups x (tagged, untagged) passages; mix: groups x frames of tags."""
+    """Per frame: groups x (tagged, untagged) passages; mix: groups x frames of tags. The
+    per-article arrays of the permutation test are built only if one is run."""
     names = groups.names
-    labels = np.concatenate([np.full(groups.size(g), i, dtype=np.int64)
-                             for i, g in enumerate(names)])
-    K = np.concatenate([groups.tagged[g] for g in names])
-    N = np.concatenate([groups.passages[g] for g in names])
+    mix = np.array([groups.tagged[g].sum(axis=0) for g in names])
+    passages = np.array([groups.passages[g].sum() for g in names])
+    articles = sum(groups.size(g) for g in names)
+    built: dict = {}
+
+    def per_article():
+        if not built:
+            built["labels"] = np.concatenate([np.full(groups.size(g), i, dtype=np.int64)
+                                              for i, g in enumerate(names)])
+            built["K"] = np.concatenate([groups.tagged[g] for g in names])
+            built["N"] = np.concatenate([groups.passages[g] for g in names])
+        return built["labels"], built["K"], built["N"]
+
+    def frame_counts(k):
+        labels, K, N = per_article()
+        return labels, np.column_stack([K[:, k], N - K[:, k]])
+
+    def mix_counts():
+        labels, K, _ = per_article()
+        return labels, K
+
     resamples, seed = settings["permutations"], settings["seed"]
     tests = {"frames": {}, "mix": None}
     for k, f in enumerate(acc.frames):
-        table = np.array([[groups.tagged[g][:, k].sum(),
-                           groups.passages[g].sum() - groups.tagged[g][:, k].sum()]
-                          for g in names])
-        tests["frames"][f] = _omnibus(table, labels, np.column_stack([K[:, k], N - K[:, k]]),
+        table = np.column_stack([mix[:, k], passages - mix[:, k]])
+        tests["frames"][f] = _omnibus(table, articles, functools.partial(frame_counts, k),
                                       resamples, rng_for(seed, "omnibus", f), len(names),
                                       "the frame is tagged in no passage, or in every one")
-    mix = np.array([groups.tagged[g].sum(axis=0) for g in names])
-    tests["mix"] = _omnibus(mix, labels, K, resamples, rng_for(seed, "omnibus", "mix"),
-                            len(names), "fewer than two groups with tags, or every tag in one "
-                            "frame")
+    tests["mix"] = _omnibus(mix, articles, mix_counts, resamples,
+                            rng_for(seed, "omnibus", "mix"), len(names),
+                            "fewer than two groups with tags, or every tag in one frame")
     return tests
 
 
@@ -224,7 +266,10 @@ def _as_list(interval):
     return list(interval) if interval is not None else None
 
 
-def _omnibus(table, labels, article_counts, permutations, rng, n_groups, empty: str) -> dict:
+def _omnibus(table, articles: int, article_counts, permutations, rng, n_groups,
+             empty: str) -> dict:
+    """The chi-square test of ``table``, and the permutation test of the ``articles`` (the
+    labels and counts ``article_counts()`` gives) where it is needed."""
     chi = chi_square_test(table)
     if n_groups < 2 or chi is None:
         reason = "only one group" if n_groups < 2 else f"nothing to test: {empty}"
@@ -234,9 +279,8 @@ def _omnibus(table, labels, article_counts, permutations, rng, n_groups, empty: 
     small = chi["min_expected"] < MIN_EXPECTED
     # the permutation test costs resamples x articles: run where chi-square is unreliable,
     # and on small corpora (where it is cheap) as a check beside it
-    needed = small or len(labels) <= PERMUTATION_ALWAYS
-    permutation = permutation_test(labels, article_counts, permutations, rng) if needed \
-        else None
+    needed = small or articles <= PERMUTATION_ALWAYS
+    permutation = permutation_test(*article_counts(), permutations, rng) if needed else None
     use_permutation = small and permutation is not None
     return {
         "test": "permutation" if use_permutation else "chi-square",

@@ -32,6 +32,7 @@ from framing.frames import FRAMES, METHODS
 from framing.io.atomic import refuse_overwriting_inputs
 from framing.io.corpus import MAX_LISTED_PROBLEMS, canonical_by, parse_by
 from framing.io.corpus_stream import open_corpus
+from framing.io.spill import release_free_heap
 from framing.io.tagged import is_tagged_file, read_tagged
 from framing.model.storage import load_model
 from framing.run.classify import classify_documents
@@ -50,7 +51,8 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
                      min_group_size: int = DEFAULT_MIN_GROUP_SIZE, dedupe: bool = False,
                      pairs: str = "auto", settings: dict | None = None, validation=None,
                      model_card: dict | None = None,
-                     adjust: str | None = None) -> ComparisonResult:
+                     adjust: str | None = None,
+                     articles_once: bool = False) -> ComparisonResult:
     """Compare classified passages across groups.
 
     Parameters
@@ -81,6 +83,9 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
         recall (:mod:`framing.comparison.validation`).
     model_card : the model's card, to state the tags' measured accuracy in the report.
     adjust : ``"model-card"``: adjusted classify-and-count shares from the card's error rates.
+    articles_once : the passages of each article come one after another and no article comes
+        again later (as classifying a corpus, whose ids are unique, gives them): no index of
+        the articles by id is kept. Without it an article may come back at any point.
 
     Returns
     -------
@@ -100,12 +105,14 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
     stop = stop_words()
     acc = Accumulator(FRAMES, field_name, period, top_quotes,
                       tokenise=functools.partial(terms, stop=stop), dedupe=bool(dedupe),
-                      coded_sample=coded)
+                      coded_sample=coded, articles_once=bool(articles_once))
     if isinstance(passages, ClusterPassages):  # classified and accumulated on the cluster
         passages.accumulate_into(acc)
     else:
         for passage in passages:
             acc.add(passage)
+    acc.finish()
+    release_free_heap()  # what counting the corpus freed, before the statistics
     if acc.problems:
         listed = acc.problems[:MAX_LISTED_PROBLEMS]
         raise InputError(f"{len(acc.problems)} article(s) cannot be grouped by {by}, nothing "
@@ -126,6 +133,8 @@ def compare_passages(passages: Iterable, *, by: str = "outlet",
     result = analyse(acc, recorded, baseline_report, fail_on_shift, fail_on_divergence,
                      card=model_card, adjust=adjust)
     check_groups(result, acc, min_group_size, bool(dedupe))
+    del acc
+    release_free_heap()  # and what the statistics freed, before the reports are written
     return result
 
 
@@ -204,7 +213,8 @@ def compare(corpus: str | os.PathLike, *, model=None, method: str | None = None,
                             baseline=baseline_report, fail_on_shift=fail_on_shift,
                             fail_on_divergence=fail_on_divergence,
                             min_group_size=min_group_size, dedupe=dedupe, pairs=pairs,
-                            settings=settings, validation=coded, model_card=card, adjust=adjust)
+                            settings=settings, validation=coded, model_card=card, adjust=adjust,
+                            articles_once=not tagged)
 
 
 def _refuse_classifier_options(corpus, **given) -> None:

@@ -2,9 +2,10 @@
 
 :func:`open_corpus` is what ``framing compare`` loads a corpus with. A JSONL file of records
 (``text`` and metadata, one article a line) is read once to check it, keeping no text: per
-article only an 8-byte hash of its id (to find an id used twice) and its group's number, so
-the check of a million records holds about 12 MB. :meth:`StreamedCorpus.read` then reads
-it again, one record at a time, as the classification needs it. Any problem the first read
+article only an 8-byte hash of its id (to find an id used twice, sorted in place at the end,
+then freed), so the check of a million records holds about 8 MB, and nothing per article is
+left when it is done. :meth:`StreamedCorpus.read` then reads it again, one record at a time,
+as the classification needs it. Any problem the first read
 finds sends the corpus to :func:`~framing.io.corpus.load_corpus`, which lists every problem as
 always (one :class:`~framing.errors.InputError`, before anything is classified), so the
 messages are those of the loader. A folder, a CSV manifest, or a JSONL file that lists article
@@ -14,15 +15,17 @@ files (``file`` rows) is loaded by :func:`~framing.io.corpus.load_corpus` as bef
 from __future__ import annotations
 
 import os
-from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
+
+import numpy as np
 
 from framing.errors import InputError
 from framing.io.corpus import (JSONL_SUFFIXES, MANIFEST_NAMES, Corpus, _Problems, group_value,
                                jsonl_row, load_corpus, parse_by, with_meta)
 from framing.io.documents import Document, jsonl_lines, open_input
+from framing.io.spill import MappedInts
 
 
 @dataclass
@@ -33,9 +36,8 @@ class StreamedCorpus:
     manifest: str
     count: int
     fields: tuple[str, ...]
-    #: Group names in order of first appearance, and per article the number of its group.
+    #: Group names in order of first appearance.
     groups: list = field(default_factory=list)
-    group_of: array = field(default_factory=lambda: array("i"))
 
     def __len__(self) -> int:
         return self.count
@@ -79,10 +81,9 @@ def _scan(given: str, field_name: str, period: str | None) -> StreamedCorpus | N
     """The corpus checked in one read; None when it is not all records or has any problem
     (then :func:`load_corpus` says what)."""
     problems = _Problems()
-    hashes = array("q")
+    hashes = MappedInts()
     fields: set = set()
     groups: dict = {}
-    group_of = array("i")
     stem = Path(given).stem
     try:
         with open_input(given) as handle:
@@ -97,18 +98,20 @@ def _scan(given: str, field_name: str, period: str | None) -> StreamedCorpus | N
                     return None
                 hashes.append(hash(document.document_id))
                 fields.update(document.meta)
-                group_of.append(groups.setdefault(group, len(groups)))
+                groups.setdefault(group, len(groups))
     except (InputError, OSError):
         return None
     if not hashes or _repeats(hashes):
         return None
     return StreamedCorpus(path=given, manifest=given, count=len(hashes),
-                          fields=tuple(sorted(fields)), groups=list(groups), group_of=group_of)
+                          fields=tuple(sorted(fields)), groups=list(groups))
 
 
-def _repeats(hashes: array) -> bool:
+def _repeats(hashes: MappedInts) -> bool:
     """Whether two ids may be the same (equal hashes; the loader then checks the ids)."""
-    import numpy as np
-
-    values = np.sort(np.frombuffer(hashes, dtype=np.int64))
-    return bool(np.any(values[1:] == values[:-1]))
+    values = hashes.values
+    values.sort()  # in place: no copy of the corpus's hashes
+    step, last = 1 << 16, len(values) - 1  # compared a block at a time: no array of N flags
+    return any(bool(np.any(values[at + 1:min(at + step, last) + 1]
+                           == values[at:min(at + step, last)]))
+               for at in range(0, last, step))
