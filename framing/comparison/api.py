@@ -32,7 +32,7 @@ from framing.frames import FRAMES, METHODS
 from framing.io.atomic import refuse_overwriting_inputs
 from framing.io.corpus import MAX_LISTED_PROBLEMS, canonical_by, parse_by
 from framing.io.corpus_stream import open_corpus
-from framing.io.spill import release_free_heap
+from framing.io.mapped import release_free_heap
 from framing.io.tagged import is_tagged_file, read_tagged
 from framing.model.storage import load_model
 from framing.run.classify import classify_documents

@@ -30,7 +30,8 @@ from functools import lru_cache
 import numpy as np
 import orjson
 
-from framing.io.spill import Partitioned, RecordStore, RowStore, mapped_empty
+from framing.io.mapped import mapped_empty
+from framing.io.spill import Partitioned, RecordStore, RowStore
 
 #: Meta fields an article row keeps (those the report shows).
 KEPT_META = ("title", "url", "date")
@@ -269,7 +270,7 @@ class HashIndex:
     """64-bit keys to rows: a dict of the latest :data:`RECENT`, merged into sorted arrays in
     :data:`BUCKETS` buckets by the key's top byte (12 bytes an entry, against about 100 in
     a dict). Each bucket's arrays are memory maps of their own
-    (:func:`~framing.io.spill.mapped_empty`): a merge writes one bucket at a time into a new
+    (:func:`~framing.io.mapped.mapped_empty`): a merge writes one bucket at a time into a new
     map, and the memory goes back to the system when the index is freed, not to the heap."""
 
     def __init__(self, rows: bool = True) -> None:

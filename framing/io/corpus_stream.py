@@ -25,7 +25,7 @@ from framing.errors import InputError
 from framing.io.corpus import (JSONL_SUFFIXES, MANIFEST_NAMES, Corpus, _Problems, group_value,
                                jsonl_row, load_corpus, parse_by, with_meta)
 from framing.io.documents import Document, jsonl_lines, open_input
-from framing.io.spill import MappedInts
+from framing.io.mapped import MappedInts
 
 
 @dataclass

@@ -19,85 +19,23 @@ A store that never fills its first block never opens a file, so small corpora st
 memory. Where no temporary file can be made, blocks stay in memory (as before). Both pickle
 as their contents (a partition's accumulator sent back from a Dask worker).
 
-What must stay in memory and grows with the corpus (the passages' digests, the ids' hashes
-of the check) lives in arrays of their own anonymous memory maps (:func:`mapped_empty`,
-:class:`MappedInts`): a page costs memory once written, and all of it goes back to the
-system when the array is freed, where a freed block of the C heap can stay in the process
-(and add to every later peak).
+What must stay in memory and grows with the corpus lives in anonymous memory maps
+(:mod:`framing.io.mapped`).
 """
 
 from __future__ import annotations
 
-import functools
 import mmap
-import sys
 import tempfile
 
 import numpy as np
+
+from framing.io.mapped import anonymous_map, mapped_empty
 
 #: Rows of a :class:`RowStore` held in memory before they are written out as one block.
 CHUNK_ROWS = 1 << 14
 #: Bytes of :class:`RecordStore` records held in memory before they are written out.
 SPILL_BYTES = 1 << 20
-
-
-def release_free_heap() -> None:
-    """Give the free pages of the C heap back to the system (glibc's ``malloc_trim``; nothing
-    where there is no such call). The heap keeps blocks freed in the middle of it: after a
-    long phase (a million articles counted) a later one (the report) would otherwise peak on
-    top of them."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.lru_cache(maxsize=1)
-def _malloc_trim():
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-
-        return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError, TypeError):
-        return None
-
-
-def anonymous_map(size: int) -> mmap.mmap:
-    """``size`` bytes (zeros) of an anonymous memory map of its own: a page costs memory once
-    written, and goes back to the system when the map is freed."""
-    private = getattr(mmap, "MAP_PRIVATE", None)
-    return mmap.mmap(-1, max(1, size), flags=private | mmap.MAP_ANONYMOUS) if private else \
-        mmap.mmap(-1, max(1, size))
-
-
-def mapped_empty(count: int, dtype) -> np.ndarray:
-    """An array of ``count`` elements (zeros) in an :func:`anonymous_map` of its own."""
-    dtype = np.dtype(dtype)
-    return np.frombuffer(anonymous_map(count * dtype.itemsize), dtype=dtype, count=count)
-
-
-class MappedInts:
-    """A growing array of 64-bit integers in a memory map (doubled when full)."""
-
-    def __init__(self, capacity: int = 1 << 16) -> None:
-        self.buffer = mapped_empty(capacity, np.int64)
-        self.size = 0
-
-    def __len__(self) -> int:
-        return self.size
-
-    def append(self, value: int) -> None:
-        if self.size == len(self.buffer):
-            bigger = mapped_empty(2 * len(self.buffer), np.int64)
-            bigger[:self.size] = self.buffer
-            self.buffer = bigger
-        self.buffer[self.size] = value
-        self.size += 1
-
-    @property
-    def values(self) -> np.ndarray:
-        return self.buffer[:self.size]
 
 
 class _Blocks:
